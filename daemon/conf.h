@@ -1,0 +1,71 @@
+/*
+ * conf - the daemon's configuration: libconfig file -> immutable struct conf.
+ *
+ * A table of every setting (path, type, default, check) drives both the
+ * parser and the unknown-setting check, so a typo is an error rather than a
+ * silently ignored line.  Every setting has a default except ike.psk.  Errors
+ * read "FILE:LINE: SETTING: reason"; a value is quoted in an error only when
+ * the setting is not secret.  conf_load never logs: the caller decides where
+ * the error goes (stderr for -n, the log for a SIGHUP reload).
+ *
+ * Ownership: conf_load returns a new struct conf; the daemon swaps it in on
+ * reload and frees the old one with conf_free, which wipes the secret.
+ */
+#ifndef L2TPSEC_DAEMON_CONF_H
+#define L2TPSEC_DAEMON_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "lib/log.h"
+#include "lib/util.h"
+
+#define CONF_ERROR_MAX 1024
+#define CONF_PSK_MAX 256
+
+/* The debug classes the daemon knows; "log.debug" and -d name them. */
+#define CONF_DEBUG_CLASSES(X)    \
+	X(CONF, "conf")          \
+	X(IKE_WIRE, "ike-wire")  \
+	X(IKE_FSM, "ike-fsm")    \
+	X(IKE_CRYPTO, "ike-crypto") \
+	X(XFRM, "xfrm")          \
+	X(L2TP_WIRE, "l2tp-wire") \
+	X(L2TP_FSM, "l2tp-fsm")  \
+	X(PPP, "ppp")
+
+enum conf_debug_class {
+#define CONF_DEBUG_ENUM(name, text) CONF_DEBUG_##name,
+	CONF_DEBUG_CLASSES(CONF_DEBUG_ENUM)
+#undef CONF_DEBUG_ENUM
+	CONF_DEBUG_COUNT
+};
+
+extern const char *const conf_debug_class_names[CONF_DEBUG_COUNT];
+
+struct conf {
+	/* ike */
+	char psk[CONF_PSK_MAX];         /* secret: wiped by conf_free, never printed */
+	size_t psk_len;
+	/* log */
+	char *log_file;                 /* NULL: no file sink */
+	bool log_syslog;
+	enum log_level log_level;
+	char *log_debug;                /* debug classes spec, "" for none */
+	/* daemon */
+	char *pid_file;
+};
+
+struct conf_error {
+	char text[CONF_ERROR_MAX];
+};
+
+/* Parse and check FILE.  NULL on any error, with err->text filled. */
+struct conf *conf_load(const char *path, struct conf_error *err) WARN_UNUSED;
+
+/* The same from a string, for tests and the fuzz target; name stands for the file. */
+struct conf *conf_load_string(const char *text, const char *name, struct conf_error *err) WARN_UNUSED;
+
+void conf_free(struct conf *conf);
+
+#endif

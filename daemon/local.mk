@@ -1,0 +1,26 @@
+# daemon/: the l2tpsecd process (main, configuration, pid file; later the kernel glue).
+
+noinst_LIBRARIES += daemon/libdaemon.a
+daemon_libdaemon_a_SOURCES = \
+	daemon/conf.c daemon/conf.h \
+	daemon/pidfile.c daemon/pidfile.h
+daemon_libdaemon_a_CFLAGS = $(AM_CFLAGS) $(LIBCONFIG_CFLAGS)
+
+DAEMON_LIBS = daemon/libdaemon.a lib/libcommon.a $(LIBCONFIG_LIBS)
+
+sbin_PROGRAMS += daemon/l2tpsecd
+daemon_l2tpsecd_SOURCES = daemon/main.c daemon/daemon.h
+daemon_l2tpsecd_LDADD = $(DAEMON_LIBS)
+
+check_PROGRAMS += daemon/conf_test
+daemon_conf_test_SOURCES = daemon/conf_test.c
+daemon_conf_test_CFLAGS = $(AM_CFLAGS) $(LIBCONFIG_CFLAGS)
+daemon_conf_test_LDADD = $(DAEMON_LIBS)
+TESTS += daemon/conf_test
+
+# Fuzz target for the configuration parser; its corpus replays in make check.
+FUZZ_TARGETS += daemon/fuzz/fuzz_conf
+daemon_fuzz_fuzz_conf_SOURCES = daemon/fuzz/fuzz_conf.c
+daemon_fuzz_fuzz_conf_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
+daemon_fuzz_fuzz_conf_LDADD = $(FUZZ_LDADD) $(DAEMON_LIBS)
+EXTRA_DIST += daemon/fuzz/corpus
