@@ -8,25 +8,30 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <stdatomic.h>
+
 #include "lib/alloc.h"
 
 /*
  * The documented exception to "no mutable globals": the OOM test hook.
  * alloc_attempts counts every allocation attempt; when alloc_fail_first is
  * not 0, attempt number alloc_fail_first fails, and so does every later one
- * if alloc_fail_onward is set.
+ * if alloc_fail_onward is set.  Atomic because worker threads (lib/workq)
+ * allocate too; the hook itself is meant for single-threaded test walks.
  */
-static unsigned long alloc_attempts;
-static unsigned long alloc_fail_first;
-static bool alloc_fail_onward;
+static _Atomic unsigned long alloc_attempts;
+static _Atomic unsigned long alloc_fail_first;
+static _Atomic bool alloc_fail_onward;
 
 /* Counts one attempt; true (with errno ENOMEM) if the hook says it fails. */
 static bool alloc_injected_failure(void)
 {
-	alloc_attempts++;
-	if (alloc_fail_first == 0 || alloc_attempts < alloc_fail_first)
+	unsigned long attempt = atomic_fetch_add_explicit(&alloc_attempts, 1, memory_order_relaxed) + 1;
+	unsigned long first = atomic_load_explicit(&alloc_fail_first, memory_order_relaxed);
+
+	if (first == 0 || attempt < first)
 		return false;
-	if (alloc_attempts > alloc_fail_first && !alloc_fail_onward)
+	if (attempt > first && !atomic_load_explicit(&alloc_fail_onward, memory_order_relaxed))
 		return false;
 	errno = ENOMEM;
 	return true;

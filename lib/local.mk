@@ -9,8 +9,9 @@ lib_libcommon_a_SOURCES = \
 	lib/log.c lib/log.h \
 	lib/netaddr.c lib/netaddr.h \
 	lib/util.h \
-	lib/wire.c lib/wire.h
-lib_libcommon_a_CFLAGS = $(AM_CFLAGS) -Wconversion
+	lib/wire.c lib/wire.h \
+	lib/workq.c lib/workq.h
+lib_libcommon_a_CFLAGS = $(AM_CFLAGS) -Wconversion -pthread
 
 LIB_UNIT_TESTS = \
 	lib/alloc_test \
@@ -19,7 +20,8 @@ LIB_UNIT_TESTS = \
 	lib/log_test \
 	lib/netaddr_test \
 	lib/util_test \
-	lib/wire_test
+	lib/wire_test \
+	lib/workq_test
 check_PROGRAMS += $(LIB_UNIT_TESTS)
 TESTS += $(LIB_UNIT_TESTS)
 
@@ -37,3 +39,5 @@ lib_util_test_SOURCES = lib/util_test.c
 lib_util_test_LDADD = lib/libcommon.a
 lib_wire_test_SOURCES = lib/wire_test.c
 lib_wire_test_LDADD = lib/libcommon.a
+lib_workq_test_SOURCES = lib/workq_test.c
+lib_workq_test_LDADD = lib/libcommon.a
