@@ -3,10 +3,11 @@
 noinst_LIBRARIES += daemon/libdaemon.a
 daemon_libdaemon_a_SOURCES = \
 	daemon/conf.c daemon/conf.h \
-	daemon/pidfile.c daemon/pidfile.h
-daemon_libdaemon_a_CFLAGS = $(AM_CFLAGS) $(LIBCONFIG_CFLAGS)
+	daemon/pidfile.c daemon/pidfile.h \
+	daemon/kernel_xfrm.c daemon/kernel_xfrm.h
+daemon_libdaemon_a_CFLAGS = $(AM_CFLAGS) $(LIBCONFIG_CFLAGS) $(NL_CFLAGS)
 
-DAEMON_LIBS = daemon/libdaemon.a lib/libcommon.a $(LIBCONFIG_LIBS)
+DAEMON_LIBS = daemon/libdaemon.a lib/libcommon.a $(LIBCONFIG_LIBS) $(NL_LIBS)
 
 sbin_PROGRAMS += daemon/l2tpsecd
 daemon_l2tpsecd_SOURCES = daemon/main.c daemon/daemon.h
@@ -24,3 +25,8 @@ daemon_fuzz_fuzz_conf_SOURCES = daemon/fuzz/fuzz_conf.c
 daemon_fuzz_fuzz_conf_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
 daemon_fuzz_fuzz_conf_LDADD = $(FUZZ_LDADD) $(DAEMON_LIBS)
 EXTRA_DIST += daemon/fuzz/corpus
+
+# Drives kernel_xfrm from the VM scenario tests/vm/scenarios/kernel-xfrm.sh (needs ESP).
+check_PROGRAMS += tests/kernel/xfrm_probe
+tests_kernel_xfrm_probe_SOURCES = tests/kernel/xfrm_probe.c
+tests_kernel_xfrm_probe_LDADD = $(DAEMON_LIBS)
