@@ -5,6 +5,9 @@
 
 #include <errno.h>
 #include <libconfig.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -39,6 +42,12 @@ struct conf_entry {
 	const char *default_string;
 	int default_int;        /* also bool */
 	conf_check_fn *check;
+	/* CONF_INT settings: where the value goes and its range (in the file's unit) */
+	size_t offset;          /* into struct conf */
+	size_t size;            /* 4 (unsigned) or 8 (uint64_t) */
+	unsigned long long min, max;
+	unsigned scale;         /* stored value = file value * scale (seconds -> ms) */
+	enum ike_prop_class prop_class; /* CONF_STRING algorithm lists */
 };
 
 static conf_check_fn conf_check_psk;
@@ -47,12 +56,45 @@ static conf_check_fn conf_check_log_syslog;
 static conf_check_fn conf_check_log_level;
 static conf_check_fn conf_check_log_debug;
 static conf_check_fn conf_check_pid_file;
+static conf_check_fn conf_check_uint;
+static conf_check_fn conf_check_listen;
+static conf_check_fn conf_check_algorithms;
+static conf_check_fn conf_check_pfs;
+static conf_check_fn conf_check_nat_traversal;
+
+#define CONF_UINT(path_, field_, min_, max_, scale_)                                         \
+	{ .path = path_, .type = CONF_INT, .check = conf_check_uint,                         \
+	  .offset = offsetof(struct conf, field_), .size = sizeof(((struct conf *)0)->field_),  \
+	  .min = min_, .max = max_, .scale = scale_ }
+#define CONF_ALGORITHMS(path_, class_, field_)                                              \
+	{ .path = path_, .type = CONF_STRING, .check = conf_check_algorithms,                \
+	  .offset = offsetof(struct conf, field_), .prop_class = class_ }
 
 /* Every setting the daemon knows.  Groups first so unknown-setting checks can walk them. */
 static const struct conf_entry conf_entries[] = {
 	{ .path = "ike", .type = CONF_GROUP },
 	{ .path = "ike.psk", .type = CONF_STRING, .required = true, .secret = true,
 	  .check = conf_check_psk },
+	{ .path = "ike.listen", .type = CONF_STRING, .check = conf_check_listen },
+	CONF_UINT("ike.port", ike_port, 1, 65535, 1),
+	CONF_UINT("ike.natt_port", ike_natt_port, 1, 65535, 1),
+	CONF_ALGORITHMS("ike.ciphers", IKE_PROP_CLASS_CIPHER, ike.policy.p1_ciphers),
+	CONF_ALGORITHMS("ike.hashes", IKE_PROP_CLASS_HASH, ike.policy.p1_hashes),
+	CONF_ALGORITHMS("ike.groups", IKE_PROP_CLASS_GROUP, ike.policy.p1_groups),
+	CONF_ALGORITHMS("ike.esp_ciphers", IKE_PROP_CLASS_CIPHER, ike.policy.p2_ciphers),
+	CONF_ALGORITHMS("ike.esp_integrity", IKE_PROP_CLASS_INTEG, ike.policy.p2_integs),
+	CONF_ALGORITHMS("ike.pfs_groups", IKE_PROP_CLASS_GROUP, ike.policy.p2_pfs_groups),
+	{ .path = "ike.pfs", .type = CONF_STRING, .check = conf_check_pfs },
+	{ .path = "ike.nat_traversal", .type = CONF_STRING, .check = conf_check_nat_traversal },
+	CONF_UINT("ike.isakmp_lifetime_max", ike.p1_max_seconds, 60, 7 * 86400, 1),
+	CONF_UINT("ike.ipsec_lifetime_max", ike.p2_max_seconds, 60, 7 * 86400, 1),
+	CONF_UINT("ike.ipsec_lifebytes_max", ike.p2_max_kilobytes, 0, 1ull << 40, 1),
+	CONF_UINT("ike.half_open_per_source", ike.half_open_per_source, 1, 65535, 1),
+	CONF_UINT("ike.half_open_total", ike.half_open_total, 1, 1000000, 1),
+	CONF_UINT("ike.exchange_timeout", ike.exchange_timeout_ms, 5, 600, 1000),
+	CONF_UINT("ike.dpd_interval", ike.dpd_interval_ms, 0, 3600, 1000),
+	CONF_UINT("ike.dpd_timeout", ike.dpd_timeout_ms, 5, 3600, 1000),
+	CONF_UINT("ike.natt_keepalive", ike.natt_keepalive_ms, 0, 3600, 1000),
 	{ .path = "log", .type = CONF_GROUP },
 	{ .path = "log.file", .type = CONF_STRING, .default_string = "",
 	  .check = conf_check_log_file },
@@ -243,6 +285,99 @@ static const char *conf_check_pid_file(struct conf *conf, const struct conf_entr
 	return reason ? reason : conf_store_string(&conf->pid_file, value);
 }
 
+/* An unsigned number in its range, stored scaled; absent: the default stays. */
+static const char *conf_check_uint(struct conf *conf, const struct conf_entry *entry,
+				   const config_setting_t *setting)
+{
+	long long value;
+	unsigned long long stored;
+	uint8_t *field = (uint8_t *)conf + entry->offset;
+
+	if (!setting)
+		return NULL;
+	value = config_setting_get_int64(setting);
+	if (value < 0 || (unsigned long long)value < entry->min ||
+	    (unsigned long long)value > entry->max)
+		return "out of range";
+	stored = (unsigned long long)value * entry->scale;
+	if (entry->size == sizeof(uint64_t)) {
+		uint64_t wide = stored;
+
+		memcpy(field, &wide, sizeof(wide));
+	} else {
+		unsigned narrow = (unsigned)stored;
+
+		if (stored > UINT_MAX)
+			return "out of range";
+		memcpy(field, &narrow, sizeof(narrow));
+	}
+	return NULL;
+}
+
+static const char *conf_check_listen(struct conf *conf, const struct conf_entry *entry,
+				     const config_setting_t *setting)
+{
+	const char *value = setting ? conf_string_value(setting) : "";
+
+	if (value[0] == '\0')
+		return NULL;
+	if (!netaddr_parse(&conf->ike_listen, value, 0))
+		return "is not an IP address";
+	if (conf->ike_listen.family != AF_INET)
+		return "must be an IPv4 address (IPv6 is not supported yet)";
+	return NULL;
+}
+
+/* "aes256,aes128,3des": the words of ike_prop_bits_parse; absent: the default stays. */
+static const char *conf_check_algorithms(struct conf *conf, const struct conf_entry *entry,
+					 const config_setting_t *setting)
+{
+	uint32_t bits;
+
+	if (!setting)
+		return NULL;
+	if (ike_prop_bits_parse(entry->prop_class, conf_string_value(setting), &bits) < 0)
+		return "names an unknown or unsupported algorithm";
+	if (bits == 0)
+		return "must name at least one algorithm";
+	memcpy((uint8_t *)conf + entry->offset, &bits, sizeof(bits));
+	return NULL;
+}
+
+static const char *conf_check_pfs(struct conf *conf, const struct conf_entry *entry,
+				  const config_setting_t *setting)
+{
+	const char *value = setting ? conf_string_value(setting) : "optional";
+
+	if (strcmp(value, "optional") == 0 || strcmp(value, "required") == 0) {
+		conf->ike.policy.p2_pfs_required = value[0] == 'r';
+		return NULL;
+	}
+	return "must be \"optional\" or \"required\"";
+}
+
+static const char *conf_check_nat_traversal(struct conf *conf, const struct conf_entry *entry,
+					    const config_setting_t *setting)
+{
+	const char *value = setting ? conf_string_value(setting) : "rfc,drafts";
+	unsigned methods = 0;
+	size_t len;
+
+	for (const char *p = value; *p; p += len + (p[len] == ',')) {
+		len = strcspn(p, ",");
+		if (len == 3 && strncmp(p, "rfc", 3) == 0)
+			methods |= IKE_NATT_ALLOW_RFC;
+		else if (len == 6 && strncmp(p, "drafts", 6) == 0)
+			methods |= IKE_NATT_ALLOW_DRAFTS;
+		else
+			return "must list \"rfc\" and/or \"drafts\"";
+	}
+	if (!methods)
+		return "must list \"rfc\" and/or \"drafts\"";
+	conf->ike.natt_methods = methods;
+	return NULL;
+}
+
 /* ------------------------------------------------------------------ walk */
 
 static const struct conf_entry *conf_entry_find(const char *path)
@@ -363,8 +498,20 @@ static struct conf *conf_from_parsed(config_t *cfg, const char *name, int last_l
 		snprintf(err->text, sizeof(err->text), "%s: out of memory", name);
 		return NULL;
 	}
+	/* The engine's defaults are the file's defaults: one source for both. */
+	ike_engine_conf_default(&conf->ike);
+	conf->ike_port = 500;
+	conf->ike_natt_port = 4500;
 	if (!conf_walk_known(config_root_setting(cfg), name, err) ||
 	    !conf_apply(conf, cfg, name, last_line, err)) {
+		conf_free(conf);
+		return NULL;
+	}
+	conf->ike.psk = (const uint8_t *)conf->psk;
+	conf->ike.psk_len = conf->psk_len;
+	if (conf->ike_port == conf->ike_natt_port) {
+		snprintf(err->text, sizeof(err->text), "%s: ike.natt_port: must differ from ike.port",
+			 name);
 		conf_free(conf);
 		return NULL;
 	}

@@ -17,7 +17,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "ike/ike_engine.h"
 #include "lib/log.h"
+#include "lib/netaddr.h"
 #include "lib/util.h"
 
 #define CONF_ERROR_MAX 1024
@@ -47,6 +49,10 @@ struct conf {
 	/* ike */
 	char psk[CONF_PSK_MAX];         /* secret: wiped by conf_free, never printed */
 	size_t psk_len;
+	struct netaddr ike_listen;      /* AF_UNSPEC: every IPv4 address */
+	unsigned ike_port;              /* 500 */
+	unsigned ike_natt_port;         /* 4500 */
+	struct ike_engine_conf ike;     /* what the engine gets; ike.psk points at psk above */
 	/* log */
 	char *log_file;                 /* NULL: no file sink */
 	bool log_syslog;

@@ -30,6 +30,65 @@ static void test_defaults(void)
 	is_int(conf->log_level, LOG_LEVEL_INFO, "log.level defaults to info");
 	is_str(conf->log_debug, "", "log.debug defaults to none");
 	is_str(conf->pid_file, L2TPSEC_RUNDIR "/l2tpsecd.pid", "daemon.pid_file default");
+	is_int(conf->ike_listen.family, AF_UNSPEC, "ike.listen defaults to every address");
+	is_int(conf->ike_port, 500, "ike.port default");
+	is_int(conf->ike_natt_port, 4500, "ike.natt_port default");
+
+	/* The engine's defaults are the file's: one source for both. */
+	struct ike_engine_conf engine;
+
+	ike_engine_conf_default(&engine);
+	engine.psk = (const uint8_t *)conf->psk;
+	engine.psk_len = conf->psk_len;
+	ok(memcmp(&engine, &conf->ike, sizeof(engine)) == 0,
+	   "every ike setting left out takes the engine's default");
+	conf_free(conf);
+}
+
+static void test_ike_settings(void)
+{
+	static const char text[] =
+		"ike = {\n"
+		"  psk = \"k\";\n"
+		"  listen = \"192.0.2.1\";\n"
+		"  port = 1500; natt_port = 14500;\n"
+		"  ciphers = \"aes256\"; hashes = \"sha256,sha1\"; groups = \"ecp384\";\n"
+		"  esp_ciphers = \"aes128\"; esp_integrity = \"sha1\"; pfs_groups = \"modp2048\";\n"
+		"  pfs = \"required\"; nat_traversal = \"rfc\";\n"
+		"  isakmp_lifetime_max = 3600; ipsec_lifetime_max = 1800; ipsec_lifebytes_max = 4000000;\n"
+		"  half_open_per_source = 4; half_open_total = 100; exchange_timeout = 20;\n"
+		"  dpd_interval = 0; dpd_timeout = 60; natt_keepalive = 15;\n"
+		"};\n";
+	struct conf_error err;
+	struct conf *conf = conf_load_string(text, "t.conf", &err);
+	char buf[NETADDR_STRLEN];
+
+	if (!ok(conf != NULL, "every ike setting at once loads")) {
+		tap_diag("%s", err.text);
+		return;
+	}
+	is_str(netaddr_format_addr(&conf->ike_listen, buf), "192.0.2.1", "ike.listen");
+	is_int(conf->ike_port, 1500, "ike.port");
+	is_int(conf->ike_natt_port, 14500, "ike.natt_port");
+	is_uint(conf->ike.policy.p1_ciphers, IKE_PROP_CIPHER_AES256, "ike.ciphers");
+	is_uint(conf->ike.policy.p1_hashes, IKE_PROP_HASH_SHA2_256 | IKE_PROP_HASH_SHA1, "ike.hashes");
+	is_uint(conf->ike.policy.p1_groups, IKE_PROP_GROUP_ECP384, "ike.groups");
+	is_uint(conf->ike.policy.p2_ciphers, IKE_PROP_CIPHER_AES128, "ike.esp_ciphers");
+	is_uint(conf->ike.policy.p2_integs, IKE_PROP_INTEG_SHA1, "ike.esp_integrity");
+	is_uint(conf->ike.policy.p2_pfs_groups, IKE_PROP_GROUP_MODP2048, "ike.pfs_groups");
+	ok(conf->ike.policy.p2_pfs_required, "ike.pfs required");
+	is_uint(conf->ike.natt_methods, IKE_NATT_ALLOW_RFC, "ike.nat_traversal rfc only");
+	is_uint(conf->ike.p1_max_seconds, 3600, "ike.isakmp_lifetime_max");
+	is_uint(conf->ike.p2_max_seconds, 1800, "ike.ipsec_lifetime_max");
+	is_uint(conf->ike.p2_max_kilobytes, 4000000, "ike.ipsec_lifebytes_max (64 bits)");
+	is_uint(conf->ike.half_open_per_source, 4, "ike.half_open_per_source");
+	is_uint(conf->ike.half_open_total, 100, "ike.half_open_total");
+	is_uint(conf->ike.exchange_timeout_ms, 20000, "ike.exchange_timeout in ms");
+	is_uint(conf->ike.dpd_interval_ms, 0, "ike.dpd_interval 0 turns DPD off");
+	is_uint(conf->ike.dpd_timeout_ms, 60000, "ike.dpd_timeout in ms");
+	is_uint(conf->ike.natt_keepalive_ms, 15000, "ike.natt_keepalive in ms");
+	ok(conf->ike.psk == (const uint8_t *)conf->psk && conf->ike.psk_len == 1,
+	   "the engine's PSK is the configuration's");
 	conf_free(conf);
 }
 
@@ -96,6 +155,26 @@ static const struct error_case error_cases[] = {
 	  "t.conf:2: log.debug: has an empty or overlong class name: \"ppp,,xfrm\"" },
 	{ "syntax error", "ike = { psk = \"k\" }\nlog = {",
 	  "t.conf:2: syntax: syntax error" },
+	{ "unknown cipher", "ike = { psk = \"k\";\n ciphers = \"aes256,des\"; };",
+	  "t.conf:2: ike.ciphers: names an unknown or unsupported algorithm: \"aes256,des\"" },
+	{ "empty algorithm list", "ike = { psk = \"k\";\n groups = \"\"; };",
+	  "t.conf:2: ike.groups: must name at least one algorithm: \"\"" },
+	{ "port out of range", "ike = { psk = \"k\";\n port = 70000; };",
+	  "t.conf:2: ike.port: out of range" },
+	{ "negative timeout", "ike = { psk = \"k\";\n exchange_timeout = -1; };",
+	  "t.conf:2: ike.exchange_timeout: out of range" },
+	{ "listen not an address", "ike = { psk = \"k\";\n listen = \"eth0\"; };",
+	  "t.conf:2: ike.listen: is not an IP address: \"eth0\"" },
+	{ "listen on IPv6", "ike = { psk = \"k\";\n listen = \"2001:db8::1\"; };",
+	  "t.conf:2: ike.listen: must be an IPv4 address (IPv6 is not supported yet): \"2001:db8::1\"" },
+	{ "bad pfs", "ike = { psk = \"k\";\n pfs = \"yes\"; };",
+	  "t.conf:2: ike.pfs: must be \"optional\" or \"required\": \"yes\"" },
+	{ "bad nat_traversal", "ike = { psk = \"k\";\n nat_traversal = \"rfc,v2\"; };",
+	  "t.conf:2: ike.nat_traversal: must list \"rfc\" and/or \"drafts\": \"rfc,v2\"" },
+	{ "port given as a string", "ike = { psk = \"k\";\n port = \"500\"; };",
+	  "t.conf:2: ike.port: must be an integer" },
+	{ "same port twice", "ike = { psk = \"k\"; port = 4500; };",
+	  "t.conf: ike.natt_port: must differ from ike.port" },
 	{ "include refused", "@include \"/etc/passwd\"\n", "t.conf: @include is not supported" },
 };
 
@@ -188,6 +267,7 @@ int main(void)
 {
 	test_defaults();
 	test_all_settings();
+	test_ike_settings();
 	test_errors();
 	test_secret_not_in_errors();
 	test_load_file();

@@ -16,6 +16,8 @@
 #include "lib/evloop.h"
 #include "lib/log.h"
 
+struct daemon_ike;
+
 struct daemon {
 	struct clock clock;
 	struct ev_loop *loop;
@@ -26,6 +28,7 @@ struct daemon {
 	const char *debug_override;     /* -d SPEC: wins over log.debug */
 	bool foreground;
 	struct pidfile pidfile;
+	struct daemon_ike *ike;         /* daemon_ike.c: engine, sockets, kernel */
 };
 
 /* Point the log sinks, level and debug classes at what CONF says. 0 or -errno. */

@@ -4,10 +4,14 @@ noinst_LIBRARIES += daemon/libdaemon.a
 daemon_libdaemon_a_SOURCES = \
 	daemon/conf.c daemon/conf.h \
 	daemon/pidfile.c daemon/pidfile.h \
-	daemon/kernel_xfrm.c daemon/kernel_xfrm.h
-daemon_libdaemon_a_CFLAGS = $(AM_CFLAGS) $(LIBCONFIG_CFLAGS) $(NL_CFLAGS)
+	daemon/kernel_xfrm.c daemon/kernel_xfrm.h \
+	daemon/ike_kernel.c daemon/ike_kernel.h \
+	daemon/ike_socket.c daemon/ike_socket.h \
+	daemon/daemon_ike.c daemon/daemon_ike.h
+daemon_libdaemon_a_CFLAGS = $(AM_CFLAGS) $(LIBCONFIG_CFLAGS) $(NL_CFLAGS) $(CRYPTO_CFLAGS)
 
-DAEMON_LIBS = daemon/libdaemon.a lib/libcommon.a $(LIBCONFIG_LIBS) $(NL_LIBS)
+DAEMON_LIBS = daemon/libdaemon.a ike/libikeengine.a ike/libike.a ike/libikecrypto.a \
+	lib/libcommon.a $(LIBCONFIG_LIBS) $(NL_LIBS) $(CRYPTO_LIBS)
 
 sbin_PROGRAMS += daemon/l2tpsecd
 daemon_l2tpsecd_SOURCES = daemon/main.c daemon/daemon.h

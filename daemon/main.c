@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "daemon/daemon.h"
+#include "daemon/daemon_ike.h"
 
 #define DAEMON_DEFAULT_CONF L2TPSEC_SYSCONFDIR "/l2tpsec/l2tpsec.conf"
 
@@ -85,6 +86,7 @@ void daemon_reload(struct daemon *d)
 	/* Reopening the same file also serves logrotate. */
 	if (log_sink_file_reopen(d->log) < 0)
 		log_msg(&d->lg, LOG_LEVEL_ERR, "cannot reopen the log file");
+	daemon_ike_reload(d, d->conf, conf);
 	conf_free(d->conf);
 	d->conf = conf;
 	daemon_check_conf_mode(d);
@@ -221,11 +223,12 @@ static int daemon_start(struct daemon *d, int *ready_fd)
 	daemon_check_conf_mode(d);
 	log_msg(&d->lg, LOG_LEVEL_NOTICE, "l2tpsecd %s starting (pid %ld, configuration %s)",
 		PACKAGE_VERSION, (long)getpid(), d->conf_path);
-	return 0;
+	return daemon_ike_start(d);
 }
 
 static void daemon_stop(struct daemon *d)
 {
+	daemon_ike_stop(d);
 	if (d->log && d->loop)
 		log_msg(&d->lg, LOG_LEVEL_NOTICE, "stopped");
 	ev_loop_free(d->loop);

@@ -10,10 +10,12 @@ set -u
 work=$(mktemp -d)
 trap 'kill $(cat "$work"/*.pid 2>/dev/null) 2>/dev/null; rm -rf "$work"' EXIT
 psk='lifecycle-secret-9f3a'
+# Ports of our own, so a test run never meets a real IKE daemon on 500/4500.
+ike_port=$((20000 + $$ % 20000))
 
 write_conf() {
 	cat >"$work/l2tpsec.conf" <<CONF
-ike = { psk = "$psk"; };
+ike = { psk = "$psk"; port = $ike_port; natt_port = $((ike_port + 1)); };
 log = { file = "$work/l2tpsec.log"; syslog = false; level = "$1"; };
 daemon = { pid_file = "$work/l2tpsecd.pid"; };
 CONF
@@ -55,6 +57,7 @@ tap_like "$rc:$out" "^1:$work/absent.conf: cannot open: No such file" "-n report
 pid=$!
 tap_wait 30 "foreground daemon writes its pid file" pid_file_is "$pid"
 tap_wait 30 "start-up line in the log file" log_has "starting (pid $pid, configuration $work/l2tpsec.conf)"
+tap_wait 30 "the IKE sockets are up" log_has "listening for IKE on every address, UDP $ike_port and $((ike_port + 1))"
 out=$("$L2TPSECD" -f -c "$work/l2tpsec.conf" 2>&1); rc=$?
 tap_is "$rc:$out" "1:l2tpsecd: already running (pid $pid holds $work/l2tpsecd.pid)" \
 	"a second instance is refused and names the running one"

@@ -361,7 +361,11 @@ ipsec_profile() {
 		PROFILE_IKE=aes256-sha1-ecp384,aes256-sha1-modp2048!
 		PROFILE_ESP=aes256-sha1,aes128-sha1!
 		;;
-	*) lib_abort "unknown client profile $1 (winxp, win10)" ;;
+	weak) # what a server must refuse: single DES, and the 768-bit group
+		PROFILE_IKE=des-sha1-modp1024,3des-sha1-modp768!
+		PROFILE_ESP=des-sha1!
+		;;
+	*) lib_abort "unknown client profile $1 (winxp, win10, weak)" ;;
 	esac
 	PROFILE_IKELIFETIME=8h
 	PROFILE_KEYLIFE=1h
@@ -643,6 +647,44 @@ server_ref_start() {
 	ipsec_wait_conn "$ns" l2tp
 	xl2tpd_start "$ns"
 	SERVER_XL2TPD_PID=$XL2TPD_PID
+}
+
+# ---------------------------------------------------------------- l2tpsecd
+# server_l2tpsecd_start NS [EXTRA_IKE_SETTINGS]: l2tpsecd as the server in NS, in the
+# foreground with its log in logs/NS/l2tpsec.log; waits until its IKE sockets are up.
+# Sets L2TPSECD_PID, L2TPSECD_LOG and L2TPSECD_CONF.  The binary comes from the build in
+# L2TPSEC_TEST_BUILD (scripts/test points it at the ASan+UBSan build).
+L2TPSEC_BUILD_DIR=${L2TPSEC_TEST_BUILD:-$PROJECT_DIR/build/test}
+server_l2tpsecd_start() {
+	local ns=$1 extra=${2:-} logs
+	logs=$(ns_log_dir "$ns")
+	L2TPSECD_LOG=$logs/l2tpsec.log
+	L2TPSECD_CONF=$WORK/l2tpsec-$ns.conf
+	cat >"$L2TPSECD_CONF" <<-EOF
+		# written by tests/vm/lib.sh
+		ike = { psk = "$TEST_PSK"; $extra };
+		log = { file = "$L2TPSECD_LOG"; syslog = false; level = "debug"; debug = "ike-fsm"; };
+		daemon = { pid_file = "$(ns_run_dir "$ns")/l2tpsecd.pid"; };
+	EOF
+	chmod 600 "$L2TPSECD_CONF"
+	L2TPSECD_PID=$(ns_bg "$ns" "$logs/l2tpsecd.stderr" \
+		"$L2TPSEC_BUILD_DIR/daemon/l2tpsecd" -f -c "$L2TPSECD_CONF")
+	wait_for 60 "l2tpsecd listening in $ns" file_has "$L2TPSECD_LOG" "listening for IKE"
+}
+# l2tpsecd_log_has TEXT: a fixed string in l2tpsecd's log.
+l2tpsecd_log_has() { file_has "$L2TPSECD_LOG" "$1"; }
+# l2tpsecd_log_count ERE: lines of l2tpsecd's log matching ERE.
+l2tpsecd_log_count() { grep -c -E -- "$1" "$L2TPSECD_LOG" 2>/dev/null || true; }
+# xfrm_count NS state|policy: how many SAs or policies the namespace's kernel holds (per-socket
+# bypass policies, shown as "socket in/out", are not counted).
+xfrm_count() {
+	local out
+	out=$(ns_exec "$1" ip xfrm "$2")
+	if [ "$2" = policy ]; then
+		grep -c -E '^[[:space:]]+dir (in|out|fwd) ' <<<"$out" || true
+	else
+		grep -c '^src' <<<"$out" || true
+	fi
 }
 
 # server_l2tp_guard NS: what production servers do: UDP/1701 that did not come through

@@ -1,0 +1,263 @@
+/*
+ * daemon_ike.c - the IKE engine's ops, sockets, kernel events and keepalives.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/epoll.h>
+
+#include "daemon/daemon.h"
+#include "daemon/daemon_ike.h"
+#include "daemon/ike_kernel.h"
+#include "daemon/ike_socket.h"
+#include "daemon/kernel_xfrm.h"
+#include "ike/ike_crypto.h"
+#include "ike/ike_engine.h"
+#include "lib/alloc.h"
+#include "lib/workq.h"
+
+struct daemon_ike {
+	struct daemon *d;
+	struct ike_crypto *crypto;
+	struct workq *workq;
+	struct kxfrm *kx;
+	struct ike_kernel *kernel;
+	struct ike_engine *engine;
+	struct ike_socket_set *sockets;
+	struct ev_fd kernel_events;
+	bool kernel_events_added;
+	struct ev_timer keepalive;
+	unsigned keepalive_ms;
+};
+
+/* ------------------------------------------------------------------ engine ops */
+
+static void daemon_ike_send(void *arg, const struct netaddr *local, const struct netaddr *remote,
+			    const uint8_t *msg, size_t len)
+{
+	struct daemon_ike *ike = arg;
+	int err = ike_socket_send(ike->sockets, local, remote, msg, len);
+
+	if (err < 0) {
+		char to[NETADDR_STRLEN];
+
+		log_dbg(&ike->d->lg, CONF_DEBUG_IKE_WIRE, "sending to %s failed: %s",
+			netaddr_format(remote, to), strerror(-err));
+	}
+}
+
+static int daemon_ike_spi_alloc(void *arg, const struct netaddr *local, const struct netaddr *remote,
+				uint32_t reqid, uint32_t *spi)
+{
+	struct daemon_ike *ike = arg;
+
+	return ike_kernel_spi_alloc(ike->kernel, local, remote, reqid, spi);
+}
+
+static int daemon_ike_child_install(void *arg, const struct ike_child_sa_params *child)
+{
+	struct daemon_ike *ike = arg;
+
+	return ike_kernel_child_install(ike->kernel, child);
+}
+
+static void daemon_ike_child_remove(void *arg, const struct ike_child_sa_params *child)
+{
+	struct daemon_ike *ike = arg;
+
+	ike_kernel_child_remove(ike->kernel, child);
+}
+
+/* ------------------------------------------------------------------ events */
+
+static void daemon_ike_on_datagram(void *arg, const struct netaddr *local,
+				   const struct netaddr *remote, const uint8_t *msg, size_t len)
+{
+	struct daemon_ike *ike = arg;
+
+	ike_engine_recv(ike->engine, local, remote, msg, len);
+}
+
+static void daemon_ike_on_expire(void *arg, const struct kxfrm_expire *e)
+{
+	struct daemon_ike *ike = arg;
+
+	ike_engine_kernel_expire(ike->engine, e->spi, e->hard);
+}
+
+static void daemon_ike_on_kernel_event(struct ev_fd *ev, uint32_t revents)
+{
+	struct daemon_ike *ike = container_of(ev, struct daemon_ike, kernel_events);
+	int err = kxfrm_events_read(ike->kx, daemon_ike_on_expire, ike);
+
+	if (err < 0)
+		log_msg(&ike->d->lg, LOG_LEVEL_WARN, "reading kernel IPsec events failed: %s",
+			strerror(-err));
+}
+
+static void daemon_ike_keepalive_one(void *arg, const struct ike_natt_peer *peer)
+{
+	struct daemon_ike *ike = arg;
+
+	if (ike_socket_send_keepalive(ike->sockets, &peer->local, &peer->remote) < 0)
+		log_dbg(&ike->d->lg, CONF_DEBUG_IKE_WIRE, "NAT keepalive to #%llu failed",
+			(unsigned long long)peer->serial);
+}
+
+/* RFC 3948 §2.3: keep the client's NAT mapping for UDP 4500 open. */
+static void daemon_ike_on_keepalive_due(struct ev_timer *t)
+{
+	struct daemon_ike *ike = container_of(t, struct daemon_ike, keepalive);
+
+	ike_engine_natt_peers(ike->engine, daemon_ike_keepalive_one, ike);
+	if (ike->keepalive_ms)
+		ev_timer_arm(ike->d->loop, &ike->keepalive, ike->keepalive_ms);
+}
+
+/* ------------------------------------------------------------------ start and stop */
+
+static void daemon_ike_flush(struct daemon_ike *ike, const char *when)
+{
+	unsigned sas = 0, policies = 0;
+	int err = kxfrm_flush_ours(ike->kx, &sas, &policies);
+
+	if (err < 0)
+		log_msg(&ike->d->lg, LOG_LEVEL_ERR, "%s: cannot remove our IPsec state: %s%s%s", when,
+			strerror(-err), kxfrm_error_text(ike->kx)[0] ? ": " : "",
+			kxfrm_error_text(ike->kx));
+	else if (sas || policies)
+		log_msg(&ike->d->lg, LOG_LEVEL_NOTICE, "%s: removed %u IPsec SAs and %u policies of ours",
+			when, sas, policies);
+}
+
+static void daemon_ike_free(struct daemon_ike *ike)
+{
+	if (!ike)
+		return;
+	ev_timer_cancel(ike->d->loop, &ike->keepalive);
+	ike_socket_close(ike->sockets);
+	ike_engine_free(ike->engine);
+	if (ike->kernel_events_added)
+		ev_fd_del(ike->d->loop, &ike->kernel_events);
+	if (ike->kx)
+		daemon_ike_flush(ike, "stop");
+	ike_kernel_free(ike->kernel);
+	kxfrm_close(ike->kx);
+	workq_free(ike->workq);
+	ike_crypto_free(ike->crypto);
+	alloc_free(ike);
+}
+
+static int daemon_ike_open_kernel(struct daemon_ike *ike)
+{
+	int fd;
+
+	ike->kx = kxfrm_open();
+	if (!ike->kx) {
+		log_msg(&ike->d->lg, LOG_LEVEL_ERR,
+			"cannot open XFRM netlink (kernel module xfrm_user: try modprobe xfrm_user)");
+		return -EPROTONOSUPPORT;
+	}
+	daemon_ike_flush(ike, "start");
+	ike->kernel = ike_kernel_new(ike->kx, ike->d->log);
+	if (!ike->kernel)
+		return -ENOMEM;
+	fd = kxfrm_events_open(ike->kx);
+	if (fd < 0) {
+		log_msg(&ike->d->lg, LOG_LEVEL_ERR, "cannot listen to kernel IPsec events: %s",
+			strerror(-fd));
+		return fd;
+	}
+	fd = ev_fd_add(ike->d->loop, &ike->kernel_events, fd, EPOLLIN, daemon_ike_on_kernel_event);
+	if (fd < 0)
+		return fd;
+	ike->kernel_events_added = true;
+	return 0;
+}
+
+int daemon_ike_start(struct daemon *d)
+{
+	static const struct ike_engine_ops ops_template = {
+		.send = daemon_ike_send,
+		.spi_alloc = daemon_ike_spi_alloc,
+		.child_install = daemon_ike_child_install,
+		.child_remove = daemon_ike_child_remove,
+	};
+	struct ike_engine_ops ops = ops_template;
+	struct daemon_ike *ike = alloc_zero(sizeof(*ike));
+	const struct conf *conf = d->conf;
+	char where[NETADDR_STRLEN];
+	int err = -ENOMEM;
+
+	if (!ike)
+		return -ENOMEM;
+	ike->d = d;
+	ev_timer_init(&ike->keepalive, daemon_ike_on_keepalive_due);
+	ike->crypto = ike_crypto_new();
+	ike->workq = ike->crypto ? workq_new(d->loop, 0) : NULL;
+	if (!ike->workq) {
+		log_msg(&d->lg, LOG_LEVEL_ERR, "cannot set up the IKE crypto and worker threads");
+		goto err;
+	}
+	err = daemon_ike_open_kernel(ike);
+	if (err < 0)
+		goto err;
+	ops.arg = ike;
+	ike->engine = ike_engine_new(d->loop, d->log, ike->crypto, ike->workq, &conf->ike, &ops);
+	if (!ike->engine) {
+		log_msg(&d->lg, LOG_LEVEL_ERR, "cannot start the IKE engine");
+		err = -ENOMEM;
+		goto err;
+	}
+	ike->sockets = ike_socket_open(d->loop, &d->lg, &conf->ike_listen, (uint16_t)conf->ike_port,
+				       (uint16_t)conf->ike_natt_port, daemon_ike_on_datagram, ike);
+	if (!ike->sockets) {
+		err = -errno;
+		log_msg(&d->lg, LOG_LEVEL_ERR, "cannot listen on UDP %u and %u: %s", conf->ike_port,
+			conf->ike_natt_port, strerror(errno));
+		goto err;
+	}
+	ike->keepalive_ms = conf->ike.natt_keepalive_ms;
+	if (ike->keepalive_ms)
+		ev_timer_arm(d->loop, &ike->keepalive, ike->keepalive_ms);
+	log_msg(&d->lg, LOG_LEVEL_NOTICE, "listening for IKE on %s, UDP %u and %u",
+		conf->ike_listen.family ? netaddr_format_addr(&conf->ike_listen, where) : "every address",
+		conf->ike_port, conf->ike_natt_port);
+	d->ike = ike;
+	return 0;
+
+err:
+	daemon_ike_free(ike);
+	return err;
+}
+
+void daemon_ike_reload(struct daemon *d, const struct conf *old_conf, const struct conf *conf)
+{
+	struct daemon_ike *ike = d->ike;
+
+	if (!ike)
+		return;
+	if (ike_engine_conf_update(ike->engine, &conf->ike) < 0)
+		log_msg(&d->lg, LOG_LEVEL_ERR, "the IKE engine refused the new settings; keeping its own");
+	if (!netaddr_equal(&old_conf->ike_listen, &conf->ike_listen) ||
+	    old_conf->ike_port != conf->ike_port || old_conf->ike_natt_port != conf->ike_natt_port)
+		log_msg(&d->lg, LOG_LEVEL_NOTICE,
+			"ike.listen/port/natt_port changed: the new sockets take effect at the next start");
+	if (conf->ike.natt_keepalive_ms != ike->keepalive_ms) {
+		ike->keepalive_ms = conf->ike.natt_keepalive_ms;
+		if (ike->keepalive_ms)
+			ev_timer_arm(d->loop, &ike->keepalive, ike->keepalive_ms);
+		else
+			ev_timer_cancel(d->loop, &ike->keepalive);
+	}
+}
+
+void daemon_ike_stop(struct daemon *d)
+{
+	if (!d->ike)
+		return;
+	ike_engine_shutdown(d->ike->engine);
+	daemon_ike_free(d->ike);
+	d->ike = NULL;
+}
