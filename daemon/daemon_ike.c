@@ -240,7 +240,11 @@ void daemon_ike_reload(struct daemon *d, const struct conf *old_conf, const stru
 		return;
 	if (ike_engine_conf_update(ike->engine, &conf->ike) < 0)
 		log_msg(&d->lg, LOG_LEVEL_ERR, "the IKE engine refused the new settings; keeping its own");
-	if (!netaddr_equal(&old_conf->ike_listen, &conf->ike_listen) ||
+	bool same_listen = old_conf->ike_listen.family == conf->ike_listen.family &&
+			   (conf->ike_listen.family == AF_UNSPEC ||
+			    netaddr_same_addr(&old_conf->ike_listen, &conf->ike_listen));
+
+	if (!same_listen ||
 	    old_conf->ike_port != conf->ike_port || old_conf->ike_natt_port != conf->ike_natt_port)
 		log_msg(&d->lg, LOG_LEVEL_NOTICE,
 			"ike.listen/port/natt_port changed: the new sockets take effect at the next start");

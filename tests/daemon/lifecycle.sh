@@ -67,6 +67,7 @@ tap_ok "the refused start left the running daemon alone" kill -0 "$pid"
 write_conf debug
 kill -HUP "$pid"
 tap_wait 30 "SIGHUP reloads the configuration" log_has "configuration reloaded from $work/l2tpsec.conf"
+tap_ok "unchanged sockets are not reported as changed" sh -c "! grep -q 'take effect at the next start' '$work/l2tpsec.log'"
 printf 'ike = { psk = "x"; };\nbogus = 1;\n' >"$work/l2tpsec.conf"
 kill -HUP "$pid"
 tap_wait 30 "a broken file on SIGHUP keeps the running configuration and says why" \
