@@ -57,6 +57,7 @@ static conf_check_fn conf_check_log_level;
 static conf_check_fn conf_check_log_debug;
 static conf_check_fn conf_check_pid_file;
 static conf_check_fn conf_check_uint;
+static conf_check_fn conf_check_flag;
 static conf_check_fn conf_check_listen;
 static conf_check_fn conf_check_algorithms;
 static conf_check_fn conf_check_pfs;
@@ -86,6 +87,8 @@ static const struct conf_entry conf_entries[] = {
 	CONF_ALGORITHMS("ike.pfs_groups", IKE_PROP_CLASS_GROUP, ike.policy.p2_pfs_groups),
 	{ .path = "ike.pfs", .type = CONF_STRING, .check = conf_check_pfs },
 	{ .path = "ike.nat_traversal", .type = CONF_STRING, .check = conf_check_nat_traversal },
+	{ .path = "ike.force_encapsulation", .type = CONF_BOOL, .check = conf_check_flag,
+	  .offset = offsetof(struct conf, ike.natt_force_encapsulation) },
 	CONF_UINT("ike.isakmp_lifetime_max", ike.p1_max_seconds, 60, 7 * 86400, 1),
 	CONF_UINT("ike.ipsec_lifetime_max", ike.p2_max_seconds, 60, 7 * 86400, 1),
 	CONF_UINT("ike.ipsec_lifebytes_max", ike.p2_max_kilobytes, 0, 1ull << 40, 1),
@@ -311,6 +314,19 @@ static const char *conf_check_uint(struct conf *conf, const struct conf_entry *e
 			return "out of range";
 		memcpy(field, &narrow, sizeof(narrow));
 	}
+	return NULL;
+}
+
+/* A boolean stored at entry->offset; absent: the default stays. */
+static const char *conf_check_flag(struct conf *conf, const struct conf_entry *entry,
+				   const config_setting_t *setting)
+{
+	bool value;
+
+	if (!setting)
+		return NULL;
+	value = config_setting_get_bool(setting) != 0;
+	memcpy((uint8_t *)conf + entry->offset, &value, sizeof(value));
 	return NULL;
 }
 

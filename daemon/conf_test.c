@@ -54,7 +54,7 @@ static void test_ike_settings(void)
 		"  port = 1500; natt_port = 14500;\n"
 		"  ciphers = \"aes256\"; hashes = \"sha256,sha1\"; groups = \"ecp384\";\n"
 		"  esp_ciphers = \"aes128\"; esp_integrity = \"sha1\"; pfs_groups = \"modp2048\";\n"
-		"  pfs = \"required\"; nat_traversal = \"rfc\";\n"
+		"  pfs = \"required\"; nat_traversal = \"rfc\"; force_encapsulation = true;\n"
 		"  isakmp_lifetime_max = 3600; ipsec_lifetime_max = 1800; ipsec_lifebytes_max = 4000000;\n"
 		"  half_open_per_source = 4; half_open_total = 100; exchange_timeout = 20;\n"
 		"  dpd_interval = 0; dpd_timeout = 60; natt_keepalive = 15;\n"
@@ -78,6 +78,7 @@ static void test_ike_settings(void)
 	is_uint(conf->ike.policy.p2_pfs_groups, IKE_PROP_GROUP_MODP2048, "ike.pfs_groups");
 	ok(conf->ike.policy.p2_pfs_required, "ike.pfs required");
 	is_uint(conf->ike.natt_methods, IKE_NATT_ALLOW_RFC, "ike.nat_traversal rfc only");
+	ok(conf->ike.natt_force_encapsulation, "ike.force_encapsulation");
 	is_uint(conf->ike.p1_max_seconds, 3600, "ike.isakmp_lifetime_max");
 	is_uint(conf->ike.p2_max_seconds, 1800, "ike.ipsec_lifetime_max");
 	is_uint(conf->ike.p2_max_kilobytes, 4000000, "ike.ipsec_lifebytes_max (64 bits)");

@@ -31,7 +31,6 @@ ike_ike_prop_test_SOURCES = ike/ike_prop_test.c
 ike_ike_prop_test_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
 ike_ike_prop_test_LDADD = tests/harness/libikeinit.a $(IKE_ENGINE_LIBS)
 
-EXTRA_DIST += ike/README-ENGINE.txt
 
 check_PROGRAMS += ike/ike_engine_test
 TESTS += ike/ike_engine_test

@@ -10,6 +10,7 @@
 #include "ike/ike_exchange.h"
 #include "ike/ike_info.h"
 #include "ike/ike_mm.h"
+#include "ike/ike_natt.h"
 #include "ike/ike_qm.h"
 #include "ike/ike_sa.h"
 #include "ike/isakmp_const.h"
@@ -164,8 +165,7 @@ void ike_engine_natt_peers(const struct ike_engine *e,
 	for (const struct ike_sa *sa = e->sas; sa; sa = sa->next) {
 		struct ike_natt_peer p;
 
-		if (sa->state != IKE_STATE_MAIN_R3 || !(sa->nat_peer || sa->nat_us) ||
-		    sa->natt == ISAKMP_NATT_NONE)
+		if (sa->state != IKE_STATE_MAIN_R3 || !ike_natt_nat_detected(sa))
 			continue;
 		p.serial = sa->serial;
 		p.local = sa->local;

@@ -89,6 +89,16 @@ struct ike_engine_conf {
 	unsigned dpd_timeout_ms;
 	uint32_t reqid_min, reqid_max;  /* the daemon's range (KXFRM_REQID_MIN..MAX) */
 	unsigned natt_methods;          /* IKE_NATT_ALLOW_* */
+	/*
+	 * For a server behind a NAT (a cloud address): our MM4 NAT-D for the
+	 * peer's address is random, so the peer believes it is NATed and uses
+	 * UDP encapsulation (libreswan encapsulation=yes, strongSwan encap=yes);
+	 * and to Windows peers our own NAT-D repeats the hash Windows sent for
+	 * us, so Windows never sees the server as NATed and needs no
+	 * AssumeUDPEncapsulationContextOnSendRule (SoftEther's "parrot",
+	 * research/windows-client.md §3.2).  Off by default.
+	 */
+	bool natt_force_encapsulation;
 	unsigned retransmits_answered;  /* duplicates of one request answered; later ones dropped */
 	unsigned children_per_sa;       /* IPsec SAs (incl. exchanges) one ISAKMP SA may hold */
 	struct netaddr id_address;      /* our ID_IPV4_ADDR; AF_UNSPEC: the local address */

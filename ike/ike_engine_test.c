@@ -465,14 +465,14 @@ static void test_seed_order(const struct ike_crypto *crypto)
 	};
 	static const char *const order[] = {
 		"#4: responding to Main Mode from unknown peer 169.254.1.1\n",
-		"#4: only OAKLEY_GROUP_MODP1024, OAKLEY_GROUP_MODP1536, OAKLEY_GROUP_MODP2048, "
-		"OAKLEY_GROUP_ECP_256 and OAKLEY_GROUP_ECP_384 supported. Attribute "
-		"OAKLEY_GROUP_DESCRIPTION\n",
+		("#4: only OAKLEY_GROUP_MODP1024, OAKLEY_GROUP_MODP1536, OAKLEY_GROUP_MODP2048, "
+		 "OAKLEY_GROUP_ECP_256 and OAKLEY_GROUP_ECP_384 supported. Attribute "
+		 "OAKLEY_GROUP_DESCRIPTION\n"),
 		"#4: transition from state (null) to state STATE_MAIN_R1\n",
 		"packet from 169.254.1.1:500: ignoring Vendor ID payload [MS NT5 ISAKMPOAKLEY 00000004]\n",
 		"packet from 169.254.1.1:500: ignoring Vendor ID payload [FRAGMENTATION]\n",
-		"packet from 169.254.1.1:500: received Vendor ID payload "
-		"[draft-ietf-ipsec-nat-t-ike-02_n]\n",
+		("packet from 169.254.1.1:500: received Vendor ID payload "
+		 "[draft-ietf-ipsec-nat-t-ike-02_n]\n"),
 		"#4: NAT-Traversal: Result using draft-ietf-ipsec-nat-t-ike-02/03: no NAT detected\n",
 		"#4: transition from state STATE_MAIN_R1 to state STATE_MAIN_R2\n",
 		"#4: Peer ID is ID_IPV4_ADDR: '169.254.1.1'\n",
@@ -532,6 +532,45 @@ static void test_xp_nat(const struct ike_crypto *crypto)
 	is_int(cl.in.qm2_natoa_count, 1, "XP NAT: one NAT-OA in QM2 (drafts)");
 	LOG_HAS("ESPinUDP=>0x11112222", "XP NAT: established line says ESPinUDP");
 	LOG_HAS("NATOA=192.168.0.10 NATD=198.51.100.20:4500", "XP NAT: NATOA and NATD shown");
+	ike_init_free(&cl.in);
+	rig_close(&g);
+}
+
+static void force_encap(struct ike_engine_conf *conf)
+{
+	conf->natt_force_encapsulation = true;
+}
+
+/* A server behind a NAT: Windows must not see it NATed; the client is made to encapsulate. */
+static void test_server_behind_nat(const struct ike_crypto *crypto, bool fix)
+{
+	const char *name = fix ? "server NAT, forced encapsulation" : "server NAT, no fix";
+	struct rig g;
+	struct client cl;
+	struct ike_init_conf c;
+	struct ike_init_qm qm = { xp_esp_nat, 1, true, 0, 1701, false, 1 };
+
+	if (!ok(rig_open(&g, crypto, 0, fix ? force_encap : NULL), "%s: engine up", name))
+		return;
+	client_conf(&c, "169.254.8.1", xp_p1, 4, xp_vids, 3);
+	if (!netaddr_parse(&c.remote, "203.0.113.50", 500))  /* the server's public address */
+		abort();
+	ok(client_start(&cl, &g, &c, "169.254.8.1", fix), "%s: a Windows XP client", name);
+	is_int(run_mm(&g, &cl), 0, "%s: Main Mode", name);
+	LOG_HAS("NAT-Traversal: Result using draft-ietf-ipsec-nat-t-ike-02/03: i am NATed",
+		"%s: the engine knows it is behind a NAT", name);
+	if (!fix) {
+		ok(cl.in.server_nat_seen, "%s: Windows would see the server NATed (error 809)", name);
+	} else {
+		ok(!cl.in.server_nat_seen, "%s: Windows sees the server un-NATed (its own hash back)",
+		   name);
+		ok(cl.in.nat_seen_by_us, "%s: the client believes it is NATed", name);
+		LOG_HAS("faking the peer's NAT-D to enforce UDP encapsulation; repeating Windows' NAT-D",
+			"%s: logged", name);
+		is_int(run_qm(&g, &cl, 0x90, 0x90000001, &qm), 0, "%s: Quick Mode, UDP transport",
+		       name);
+		ok(g.rec.installs[0].encap, "%s: ESP in UDP installed", name);
+	}
 	ike_init_free(&cl.in);
 	rig_close(&g);
 }
@@ -1161,6 +1200,8 @@ int main(void)
 	test_xp_nat(crypto);
 	test_win10_nat(crypto, false);
 	test_win10_nat(crypto, true);
+	test_server_behind_nat(crypto, false);
+	test_server_behind_nat(crypto, true);
 	test_wrong_psk(crypto);
 	test_des_only(crypto);
 	test_retransmits(crypto);

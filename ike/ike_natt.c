@@ -154,8 +154,11 @@ bool ike_natt_detect(struct ike_sa *sa, const struct ike_rx *rx)
 			continue;
 		if (isakmp_natd_parse(rx->msg.payloads[i].body, &natd) != ISAKMP_OK)
 			return false;
-		if (seen++ == 0)
+		if (seen++ == 0) {
 			ours_ok = natd_equal(&ours, natd.hash);
+			sa->peer_natd_of_us_len = MIN(natd.hash.len, sizeof(sa->peer_natd_of_us));
+			memcpy(sa->peer_natd_of_us, natd.hash.p, sa->peer_natd_of_us_len);
+		}
 		else if (natd_equal(&theirs, natd.hash))
 			theirs_ok = true;
 	}
@@ -171,6 +174,12 @@ bool ike_natt_detect(struct ike_sa *sa, const struct ike_rx *rx)
 			    : (sa->nat_peer ? "peer is NATed" : "no NAT detected");
 	log_msg(&sa->lg, LOG_LEVEL_INFO, "NAT-Traversal: Result using %s: %s",
 		method_family(sa->natt), result);
+	if (sa->engine->conf.natt_force_encapsulation) {
+		sa->nat_forced = true;
+		log_msg(&sa->lg, LOG_LEVEL_INFO,
+			"NAT-Traversal: faking the peer's NAT-D to enforce UDP encapsulation%s",
+			sa->microsoft ? "; repeating Windows' NAT-D of our address" : "");
+	}
 	return true;
 }
 
@@ -183,6 +192,10 @@ bool ike_natt_build_natd(struct ike_sa *sa, struct isakmp_builder *b)
 		return true;
 	if (!natd_of(sa, &sa->remote, &theirs) || !natd_of(sa, &sa->local, &ours))
 		return false;
+	if (sa->nat_forced && !ike_random(theirs.bytes, theirs.len))
+		return false;
+	if (sa->nat_forced && sa->microsoft && sa->peer_natd_of_us_len == ours.len)
+		memcpy(ours.bytes, sa->peer_natd_of_us, ours.len);
 	isakmp_natd_build(b, type, (struct wire_span){ theirs.bytes, theirs.len });
 	isakmp_natd_build(b, type, (struct wire_span){ ours.bytes, ours.len });
 	return true;
@@ -203,7 +216,7 @@ void ike_natt_follow(struct ike_sa *sa, const struct ike_rx *rx)
 
 bool ike_natt_nat_detected(const struct ike_sa *sa)
 {
-	return sa->natt != ISAKMP_NATT_NONE && (sa->nat_us || sa->nat_peer);
+	return sa->natt != ISAKMP_NATT_NONE && (sa->nat_us || sa->nat_peer || sa->nat_forced);
 }
 
 bool ike_natt_read_natoa(struct ike_child *c, const struct ike_rx *rx)

@@ -45,7 +45,7 @@ bool ike_natt_build_natd(struct ike_sa *sa, struct isakmp_builder *b) WARN_UNUSE
 /* After an authenticated message: the SA follows the peer to the endpoints it came from. */
 void ike_natt_follow(struct ike_sa *sa, const struct ike_rx *rx);
 
-/* NAT-T in use and a NAT seen on either side: Quick Mode must use UDP encapsulation. */
+/* NAT-T in use and a NAT seen on either side (or forced): Quick Mode must use UDP encapsulation. */
 bool ike_natt_nat_detected(const struct ike_sa *sa);
 
 /* Quick Mode: reads the peer's NAT-OA payloads into the child (first kept); false if malformed. */

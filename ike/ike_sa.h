@@ -129,6 +129,9 @@ struct ike_sa {
 	/* peer facts */
 	enum isakmp_natt_method natt;
 	bool nat_peer, nat_us;          /* NAT detected in front of the peer / of us */
+	bool nat_forced;                /* conf.natt_force_encapsulation applied: UDP encapsulation */
+	uint8_t peer_natd_of_us[IKE_DIGEST_MAX]; /* the peer's first NAT-D (parroted to Windows) */
+	size_t peer_natd_of_us_len;
 	bool dpd_vid, microsoft, initial_contact;
 	uint32_t ms_version;
 	uint8_t peer_id_type;

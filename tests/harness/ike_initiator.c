@@ -404,6 +404,10 @@ int ike_init_recv_mm4(struct ike_init *in, const uint8_t *msg, size_t len)
 		if (!natd_hash(in, &in->conf.local, &d))
 			return -5;
 		in->nat_seen_by_us = !digest_eq(first->body, &d);
+		if (!natd_hash(in, &in->conf.remote, &d))
+			return -5;
+		in->server_nat_seen =
+			!digest_eq(isakmp_msg_find(&m, isakmp_natt_natd_payload(in->natt), 1)->body, &d);
 	}
 	if (ike_dh_compute(in->dh, in->g_xr, in->g_xr_len, &g_xy) != IKE_CRYPTO_OK)
 		return -6;

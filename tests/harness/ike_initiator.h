@@ -93,6 +93,7 @@ struct ike_init {
 	uint8_t g_xr[IKE_DH_PUBLIC_MAX];
 	size_t g_xr_len;
 	bool nat_seen_by_us;            /* the responder's NAT-D says we are NATed */
+	bool server_nat_seen;           /* its NAT-D of itself does not match its address */
 	struct ike_secret psk;
 	struct ike_phase1_keys keys;
 	struct ike_iv iv;               /* Main Mode chain, then the last phase 1 IV */
