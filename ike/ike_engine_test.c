@@ -440,12 +440,13 @@ static void test_xp(const struct ike_crypto *crypto)
 	LOG_HAS("#4: Peer ID is ID_IPV4_ADDR: '169.254.1.1'\n", "XP log: peer ID");
 	LOG_HAS("#4: transition from state STATE_MAIN_R2 to state STATE_MAIN_R3\n", "XP log: R3");
 	LOG_HAS("#4: sent MR3, ISAKMP SA established {auth=PRESHARED_KEY cipher=3DES_CBC "
-		"integ=HMAC_SHA1 group=MODP1024}\n", "XP log: ISAKMP SA established");
-	LOG_HAS("#5: responding to Quick Mode\n", "XP log: QM");
+		"integ=HMAC_SHA1 group=MODP1024 peer=169.254.1.1:500}\n", "XP log: ISAKMP SA established");
+	LOG_HAS("#5: responding to Quick Mode from 169.254.1.1:500 (ISAKMP SA #4)\n", "XP log: QM");
 	LOG_HAS("#5: transition from state (null) to state STATE_QUICK_R1\n", "XP log: QR1");
 	LOG_HAS("#5: transition from state STATE_QUICK_R1 to state STATE_QUICK_R2\n", "XP log: QR2");
 	snprintf(line, sizeof(line), "#5: IPsec SA established {ESP=>0x4b8c06a4 <0x%08x "
-		 "xfrm=3DES_CBC-HMAC_SHA1_96 NATOA=none NATD=none DPD=unsupported}\n", cl.in.spi_r);
+		 "xfrm=3DES_CBC-HMAC_SHA1_96 NATOA=none NATD=none DPD=unsupported "
+		 "peer=169.254.1.1:500}\n", cl.in.spi_r);
 	LOG_HAS(line, "XP log: IPsec SA established");
 	LOG_HAS("#4: received Delete SA(0x4b8c06a4) payload: deleting IPSEC State #5\n",
 		"XP log: Delete IPsec");
@@ -600,7 +601,7 @@ static void test_win10_nat(const struct ike_crypto *crypto, bool pfs)
 	is_int(cl.in.natt, ISAKMP_NATT_RFC, "%s: RFC 3947 preferred", name);
 	is_int(cl.in.group->id, IKE_GROUP_ECP384, "%s: ECP384 chosen (first offer)", name);
 	LOG_HAS("sent MR3, ISAKMP SA established {auth=PRESHARED_KEY cipher=AES_CBC_256 "
-		"integ=HMAC_SHA1 group=ECP_384}", "%s: established line", name);
+		"integ=HMAC_SHA1 group=ECP_384 peer=", "%s: established line", name);
 	LOG_HAS("packet from", "%s: VID lines", name);
 	if (pfs) {
 		is_int(run_qm(&g, &cl, 0x20, 0x33334444, &qm_pfs), 0, "%s: Quick Mode with PFS", name);

@@ -29,13 +29,15 @@ static void mm_established(struct ike_sa *sa)
 {
 	struct ike_engine *e = sa->engine;
 	uint64_t life = sa->p1.life_seconds ? sa->p1.life_seconds : 28800;
-	char cipher[32];
+	char cipher[32], peer[NETADDR_STRLEN];
 
 	ike_sa_established(sa);
+	/* The seed's words, plus the peer pluto's own prefix would have named. */
 	log_msg(&sa->lg, LOG_LEVEL_INFO,
-		"sent MR3, ISAKMP SA established {auth=PRESHARED_KEY cipher=%s integ=%s group=%s}",
+		"sent MR3, ISAKMP SA established {auth=PRESHARED_KEY cipher=%s integ=%s group=%s peer=%s}",
 		ike_prop_p1_cipher_str(&sa->p1, cipher, sizeof(cipher)),
-		ike_prop_prf_str(sa->p1.hash), ike_prop_group_str(sa->p1.group));
+		ike_prop_prf_str(sa->p1.hash), ike_prop_group_str(sa->p1.group),
+		netaddr_format(&sa->remote, peer));
 	if (e->conf.p1_max_seconds && life > e->conf.p1_max_seconds) {
 		log_msg(&sa->lg, LOG_LEVEL_INFO, "ISAKMP SA lifetime %llus capped to %llus",
 			(unsigned long long)life, (unsigned long long)e->conf.p1_max_seconds);

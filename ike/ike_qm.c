@@ -25,16 +25,18 @@ static void qm_established(struct ike_child *c)
 	struct ike_engine *e = c->engine;
 	const struct ike_sa *sa = c->sa;
 	char xfrm[64], natoa[NETADDR_STRLEN] = "none", natd[NETADDR_STRLEN] = "none";
+	char peer[NETADDR_STRLEN];
 
 	if (c->natoa_count)
 		ike_addr_str(&c->natoa, natoa);
 	if (c->p2.udp_encap)
 		ike_endpoint_str(&c->params.remote, natd);
 	log_msg(&c->lg, LOG_LEVEL_INFO,
-		"IPsec SA established {%s=>0x%08x <0x%08x xfrm=%s NATOA=%s NATD=%s DPD=%s}",
+		"IPsec SA established {%s=>0x%08x <0x%08x xfrm=%s NATOA=%s NATD=%s DPD=%s peer=%s}",
 		c->p2.udp_encap ? "ESPinUDP" : "ESP", c->params.spi_out, c->params.spi_in,
 		ike_prop_p2_xfrm_str(&c->p2, xfrm, sizeof(xfrm)), natoa, natd,
-		!sa || !sa->dpd_vid ? "unsupported" : e->conf.dpd_interval_ms ? "active" : "passive");
+		!sa || !sa->dpd_vid ? "unsupported" : e->conf.dpd_interval_ms ? "active" : "passive",
+		netaddr_format(&c->params.remote, peer));
 	ev_timer_arm(e->loop, &c->expiry, c->params.lifetime_seconds * 1000);
 	if (e->ops.child_up)
 		e->ops.child_up(e->ops.arg, &c->params);
@@ -496,7 +498,10 @@ static void qm_recv_new(struct ike_sa *sa, struct ike_rx *rx)
 		qm_drop(sa, rx, &e->stats.dropped_unexpected, "out of memory");
 		return;
 	}
-	log_msg(&c->lg, LOG_LEVEL_INFO, "responding to Quick Mode");
+	char peer[NETADDR_STRLEN];
+
+	log_msg(&c->lg, LOG_LEVEL_INFO, "responding to Quick Mode from %s (ISAKMP SA #%llu)",
+		netaddr_format(&sa->remote, peer), (unsigned long long)sa->lg.serial);
 	qm_finish(c, rx, ike_machine_step(&ike_qm_machine, c, rx));
 }
 
