@@ -11,125 +11,99 @@
 #include <string.h>
 
 #include "ike/isakmp_const.h"
+#include "lib/names.h"
 #include "lib/util.h"
 
-struct isakmp_name_row {
-	unsigned value;
-	const char *name;
-};
-
-#define NAME_ROW(identifier, value, name) { (value), (name) },
-
-static const struct isakmp_name_row isakmp_exchange_rows[] = { ISAKMP_EXCHANGE_LIST(NAME_ROW) };
-static const struct isakmp_name_row isakmp_payload_rows[] = { ISAKMP_PAYLOAD_LIST(NAME_ROW) };
-static const struct isakmp_name_row isakmp_flag_rows[] = { ISAKMP_FLAG_LIST(NAME_ROW) };
-static const struct isakmp_name_row isakmp_notify_rows[] = { ISAKMP_NOTIFY_LIST(NAME_ROW) };
-static const struct isakmp_name_row isakmp_doi_rows[] = { ISAKMP_DOI_LIST(NAME_ROW) };
-static const struct isakmp_name_row isakmp_situation_rows[] = { ISAKMP_SITUATION_LIST(NAME_ROW) };
-static const struct isakmp_name_row isakmp_protocol_rows[] = { ISAKMP_PROTOCOL_LIST(NAME_ROW) };
-static const struct isakmp_name_row isakmp_key_rows[] = { ISAKMP_KEY_LIST(NAME_ROW) };
-static const struct isakmp_name_row ipsec_ah_rows[] = { IPSEC_AH_LIST(NAME_ROW) };
-static const struct isakmp_name_row ipsec_esp_rows[] = { IPSEC_ESP_LIST(NAME_ROW) };
-static const struct isakmp_name_row ipsec_ipcomp_rows[] = { IPSEC_IPCOMP_LIST(NAME_ROW) };
-static const struct isakmp_name_row isakmp_id_rows[] = { ISAKMP_ID_LIST(NAME_ROW) };
-static const struct isakmp_name_row oakley_attr_rows[] = { OAKLEY_ATTR_LIST(NAME_ROW) };
-static const struct isakmp_name_row oakley_encryption_rows[] = { OAKLEY_ENCRYPTION_LIST(NAME_ROW) };
-static const struct isakmp_name_row oakley_hash_rows[] = { OAKLEY_HASH_LIST(NAME_ROW) };
-static const struct isakmp_name_row oakley_auth_rows[] = { OAKLEY_AUTH_LIST(NAME_ROW) };
-static const struct isakmp_name_row oakley_group_rows[] = { OAKLEY_GROUP_LIST(NAME_ROW) };
-static const struct isakmp_name_row oakley_group_type_rows[] = { OAKLEY_GROUP_TYPE_LIST(NAME_ROW) };
-static const struct isakmp_name_row oakley_life_rows[] = { OAKLEY_LIFE_LIST(NAME_ROW) };
-static const struct isakmp_name_row ipsec_attr_rows[] = { IPSEC_ATTR_LIST(NAME_ROW) };
-static const struct isakmp_name_row ipsec_life_rows[] = { IPSEC_LIFE_LIST(NAME_ROW) };
-static const struct isakmp_name_row ipsec_encapsulation_rows[] = {
+static const struct name_row isakmp_exchange_rows[] = { ISAKMP_EXCHANGE_LIST(NAME_ROW) };
+static const struct name_row isakmp_payload_rows[] = { ISAKMP_PAYLOAD_LIST(NAME_ROW) };
+static const struct name_row isakmp_flag_rows[] = { ISAKMP_FLAG_LIST(NAME_ROW) };
+static const struct name_row isakmp_notify_rows[] = { ISAKMP_NOTIFY_LIST(NAME_ROW) };
+static const struct name_row isakmp_doi_rows[] = { ISAKMP_DOI_LIST(NAME_ROW) };
+static const struct name_row isakmp_situation_rows[] = { ISAKMP_SITUATION_LIST(NAME_ROW) };
+static const struct name_row isakmp_protocol_rows[] = { ISAKMP_PROTOCOL_LIST(NAME_ROW) };
+static const struct name_row isakmp_key_rows[] = { ISAKMP_KEY_LIST(NAME_ROW) };
+static const struct name_row ipsec_ah_rows[] = { IPSEC_AH_LIST(NAME_ROW) };
+static const struct name_row ipsec_esp_rows[] = { IPSEC_ESP_LIST(NAME_ROW) };
+static const struct name_row ipsec_ipcomp_rows[] = { IPSEC_IPCOMP_LIST(NAME_ROW) };
+static const struct name_row isakmp_id_rows[] = { ISAKMP_ID_LIST(NAME_ROW) };
+static const struct name_row oakley_attr_rows[] = { OAKLEY_ATTR_LIST(NAME_ROW) };
+static const struct name_row oakley_encryption_rows[] = { OAKLEY_ENCRYPTION_LIST(NAME_ROW) };
+static const struct name_row oakley_hash_rows[] = { OAKLEY_HASH_LIST(NAME_ROW) };
+static const struct name_row oakley_auth_rows[] = { OAKLEY_AUTH_LIST(NAME_ROW) };
+static const struct name_row oakley_group_rows[] = { OAKLEY_GROUP_LIST(NAME_ROW) };
+static const struct name_row oakley_group_type_rows[] = { OAKLEY_GROUP_TYPE_LIST(NAME_ROW) };
+static const struct name_row oakley_life_rows[] = { OAKLEY_LIFE_LIST(NAME_ROW) };
+static const struct name_row ipsec_attr_rows[] = { IPSEC_ATTR_LIST(NAME_ROW) };
+static const struct name_row ipsec_life_rows[] = { IPSEC_LIFE_LIST(NAME_ROW) };
+static const struct name_row ipsec_encapsulation_rows[] = {
 	IPSEC_ENCAPSULATION_LIST(NAME_ROW)
 };
-static const struct isakmp_name_row ipsec_auth_rows[] = { IPSEC_AUTH_LIST(NAME_ROW) };
+static const struct name_row ipsec_auth_rows[] = { IPSEC_AUTH_LIST(NAME_ROW) };
 
-/* A table and its length, so the lookups below can take "no table" (NULL, 0). */
-struct isakmp_name_table {
-	const struct isakmp_name_row *rows;
-	size_t count;
-};
-
-#define ISAKMP_NAME_TABLE(rows) ((struct isakmp_name_table){ (rows), ARRAY_SIZE(rows) })
-
-static const char *isakmp_name_find(struct isakmp_name_table table, unsigned value)
-{
-	for (size_t i = 0; i < table.count; i++)
-		if (table.rows[i].value == value)
-			return table.rows[i].name;
-	return NULL;
-}
-
-static struct isakmp_name isakmp_name_get(struct isakmp_name_table table, unsigned value)
+static struct isakmp_name isakmp_name_get(struct name_table table, unsigned value)
 {
 	struct isakmp_name out;
-	const char *name = isakmp_name_find(table, value);
 
-	if (name)
-		snprintf(out.str, sizeof(out.str), "%s", name);
-	else
-		snprintf(out.str, sizeof(out.str), "%u", value);
+	name_format(out.str, sizeof(out.str), table, value);
 	return out;
 }
 
 struct isakmp_name isakmp_exchange_name(unsigned value)
 {
-	return isakmp_name_get(ISAKMP_NAME_TABLE(isakmp_exchange_rows), value);
+	return isakmp_name_get(NAME_TABLE(isakmp_exchange_rows), value);
 }
 
 struct isakmp_name isakmp_payload_name(unsigned value)
 {
-	return isakmp_name_get(ISAKMP_NAME_TABLE(isakmp_payload_rows), value);
+	return isakmp_name_get(NAME_TABLE(isakmp_payload_rows), value);
 }
 
 struct isakmp_name isakmp_flag_name(unsigned value)
 {
-	return isakmp_name_get(ISAKMP_NAME_TABLE(isakmp_flag_rows), value);
+	return isakmp_name_get(NAME_TABLE(isakmp_flag_rows), value);
 }
 
 struct isakmp_name isakmp_notify_name(unsigned value)
 {
-	return isakmp_name_get(ISAKMP_NAME_TABLE(isakmp_notify_rows), value);
+	return isakmp_name_get(NAME_TABLE(isakmp_notify_rows), value);
 }
 
 struct isakmp_name isakmp_doi_name(unsigned value)
 {
-	return isakmp_name_get(ISAKMP_NAME_TABLE(isakmp_doi_rows), value);
+	return isakmp_name_get(NAME_TABLE(isakmp_doi_rows), value);
 }
 
 struct isakmp_name isakmp_situation_name(unsigned value)
 {
-	return isakmp_name_get(ISAKMP_NAME_TABLE(isakmp_situation_rows), value);
+	return isakmp_name_get(NAME_TABLE(isakmp_situation_rows), value);
 }
 
 struct isakmp_name isakmp_protocol_name(unsigned value)
 {
-	return isakmp_name_get(ISAKMP_NAME_TABLE(isakmp_protocol_rows), value);
+	return isakmp_name_get(NAME_TABLE(isakmp_protocol_rows), value);
 }
 
 struct isakmp_name isakmp_id_type_name(unsigned value)
 {
-	return isakmp_name_get(ISAKMP_NAME_TABLE(isakmp_id_rows), value);
+	return isakmp_name_get(NAME_TABLE(isakmp_id_rows), value);
 }
 
 struct isakmp_name isakmp_transform_id_name(unsigned protocol, unsigned transform_id)
 {
-	struct isakmp_name_table table = { NULL, 0 };
+	struct name_table table = { NULL, 0 };
 
 	switch (protocol) {
 	case ISAKMP_PROTO_ISAKMP:
-		table = ISAKMP_NAME_TABLE(isakmp_key_rows);
+		table = NAME_TABLE(isakmp_key_rows);
 		break;
 	case ISAKMP_PROTO_IPSEC_AH:
-		table = ISAKMP_NAME_TABLE(ipsec_ah_rows);
+		table = NAME_TABLE(ipsec_ah_rows);
 		break;
 	case ISAKMP_PROTO_IPSEC_ESP:
-		table = ISAKMP_NAME_TABLE(ipsec_esp_rows);
+		table = NAME_TABLE(ipsec_esp_rows);
 		break;
 	case ISAKMP_PROTO_IPCOMP:
-		table = ISAKMP_NAME_TABLE(ipsec_ipcomp_rows);
+		table = NAME_TABLE(ipsec_ipcomp_rows);
 		break;
 	}
 	return isakmp_name_get(table, transform_id);
@@ -137,31 +111,31 @@ struct isakmp_name isakmp_transform_id_name(unsigned protocol, unsigned transfor
 
 struct isakmp_name isakmp_oakley_attr_name(unsigned type)
 {
-	return isakmp_name_get(ISAKMP_NAME_TABLE(oakley_attr_rows), type);
+	return isakmp_name_get(NAME_TABLE(oakley_attr_rows), type);
 }
 
 struct isakmp_name isakmp_oakley_value_name(unsigned type, unsigned value)
 {
-	struct isakmp_name_table table = { NULL, 0 };
+	struct name_table table = { NULL, 0 };
 
 	switch (type) {
 	case OAKLEY_ENCRYPTION_ALGORITHM:
-		table = ISAKMP_NAME_TABLE(oakley_encryption_rows);
+		table = NAME_TABLE(oakley_encryption_rows);
 		break;
 	case OAKLEY_HASH_ALGORITHM:
-		table = ISAKMP_NAME_TABLE(oakley_hash_rows);
+		table = NAME_TABLE(oakley_hash_rows);
 		break;
 	case OAKLEY_AUTHENTICATION_METHOD:
-		table = ISAKMP_NAME_TABLE(oakley_auth_rows);
+		table = NAME_TABLE(oakley_auth_rows);
 		break;
 	case OAKLEY_GROUP_DESCRIPTION:
-		table = ISAKMP_NAME_TABLE(oakley_group_rows);
+		table = NAME_TABLE(oakley_group_rows);
 		break;
 	case OAKLEY_GROUP_TYPE:
-		table = ISAKMP_NAME_TABLE(oakley_group_type_rows);
+		table = NAME_TABLE(oakley_group_type_rows);
 		break;
 	case OAKLEY_LIFE_TYPE:
-		table = ISAKMP_NAME_TABLE(oakley_life_rows);
+		table = NAME_TABLE(oakley_life_rows);
 		break;
 	}
 	return isakmp_name_get(table, value);
@@ -169,25 +143,25 @@ struct isakmp_name isakmp_oakley_value_name(unsigned type, unsigned value)
 
 struct isakmp_name isakmp_ipsec_attr_name(unsigned type)
 {
-	return isakmp_name_get(ISAKMP_NAME_TABLE(ipsec_attr_rows), type);
+	return isakmp_name_get(NAME_TABLE(ipsec_attr_rows), type);
 }
 
 struct isakmp_name isakmp_ipsec_value_name(unsigned type, unsigned value)
 {
-	struct isakmp_name_table table = { NULL, 0 };
+	struct name_table table = { NULL, 0 };
 
 	switch (type) {
 	case IPSEC_SA_LIFE_TYPE:
-		table = ISAKMP_NAME_TABLE(ipsec_life_rows);
+		table = NAME_TABLE(ipsec_life_rows);
 		break;
 	case IPSEC_GROUP_DESCRIPTION:
-		table = ISAKMP_NAME_TABLE(oakley_group_rows);
+		table = NAME_TABLE(oakley_group_rows);
 		break;
 	case IPSEC_ENCAPSULATION_MODE:
-		table = ISAKMP_NAME_TABLE(ipsec_encapsulation_rows);
+		table = NAME_TABLE(ipsec_encapsulation_rows);
 		break;
 	case IPSEC_AUTH_ALGORITHM:
-		table = ISAKMP_NAME_TABLE(ipsec_auth_rows);
+		table = NAME_TABLE(ipsec_auth_rows);
 		break;
 	}
 	return isakmp_name_get(table, value);
@@ -196,5 +170,5 @@ struct isakmp_name isakmp_ipsec_value_name(unsigned type, unsigned value)
 bool isakmp_payload_known(unsigned type)
 {
 	return type != ISAKMP_PAYLOAD_NONE &&
-	       isakmp_name_find(ISAKMP_NAME_TABLE(isakmp_payload_rows), type) != NULL;
+	       name_find(NAME_TABLE(isakmp_payload_rows), type) != NULL;
 }

@@ -7,6 +7,7 @@ lib_libcommon_a_SOURCES = \
 	lib/clock.c lib/clock.h \
 	lib/evloop.c lib/evloop.h \
 	lib/log.c lib/log.h \
+	lib/names.c lib/names.h \
 	lib/netaddr.c lib/netaddr.h \
 	lib/util.h \
 	lib/wire.c lib/wire.h \
@@ -18,6 +19,7 @@ LIB_UNIT_TESTS = \
 	lib/clock_test \
 	lib/evloop_test \
 	lib/log_test \
+	lib/names_test \
 	lib/netaddr_test \
 	lib/util_test \
 	lib/wire_test \
@@ -41,3 +43,5 @@ lib_wire_test_SOURCES = lib/wire_test.c
 lib_wire_test_LDADD = lib/libcommon.a
 lib_workq_test_SOURCES = lib/workq_test.c
 lib_workq_test_LDADD = lib/libcommon.a
+lib_names_test_SOURCES = lib/names_test.c
+lib_names_test_LDADD = lib/libcommon.a
