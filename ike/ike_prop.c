@@ -278,67 +278,104 @@ static void append(char *buf, size_t size, const char *a, const char *b)
 
 /* ------------------------------------------------------------ phase 1 */
 
-/* One phase-1 transform's attributes, as read. */
-struct p1_attrs {
-	uint64_t enc, hash, auth, group, key_bits;
-	bool has_enc, has_hash, has_auth, has_group;
+/*
+ * What both phases' attribute lists share: the copy echoed back, the life
+ * type/duration pair, and the first attribute we do not take.  The
+ * attribute numbers differ (RFC 2409 App. A for phase 1, RFC 2407 §4.5 for
+ * phase 2), so each phase passes its own and classifies the rest itself.
+ */
+struct prop_attrs_common {
 	uint64_t life_seconds, life_kbytes;
 	uint16_t unsupported;           /* first attribute class we do not take, or 0 */
 	bool unreadable;                /* a value that is not a number */
 };
 
-static void p1_attrs_read(const struct isakmp_transform *tr, struct p1_attrs *a,
-			  struct ike_p1_choice *echo)
+struct prop_life_attrs {
+	uint16_t type, duration;        /* the Life Type and Life Duration attributes */
+	uint64_t seconds, kilobytes;    /* the Life Type values */
+};
+
+/* take() stores one attribute of its phase; false: not an attribute of ours. */
+typedef bool prop_attr_take_fn(void *attrs, uint16_t type, uint64_t value);
+
+static void prop_attrs_walk(const struct isakmp_transform *tr, const struct prop_life_attrs *life,
+			    struct prop_attrs_common *common, struct isakmp_attr_value *echo,
+			    size_t *echo_count, prop_attr_take_fn *take, void *attrs)
 {
 	struct wire_rd rd = wire_rd_init(tr->attrs.p, tr->attrs.len);
 	struct isakmp_attr attr;
 	uint64_t life_type = 0;
 
-	memset(a, 0, sizeof(*a));
-	echo->attr_count = 0;
+	memset(common, 0, sizeof(*common));
+	*echo_count = 0;
 	while (isakmp_attr_next(&rd, &attr)) {
+		bool known = true;
+
 		if (!attr.numeric || attr.value > UINT32_MAX) {
-			a->unreadable = true;
+			common->unreadable = true;
 			continue;
 		}
-		if (echo->attr_count < IKE_PROP_ATTRS_MAX)
-			echo->attrs[echo->attr_count++] = (struct isakmp_attr_value){
-				attr.type, (uint32_t)attr.value };
+		if (*echo_count < IKE_PROP_ATTRS_MAX)
+			echo[(*echo_count)++] = (struct isakmp_attr_value){ attr.type,
+									     (uint32_t)attr.value };
 		else
-			a->unreadable = true;
-		switch (attr.type) {
-		case OAKLEY_ENCRYPTION_ALGORITHM:
-			a->enc = attr.value, a->has_enc = true;
-			break;
-		case OAKLEY_HASH_ALGORITHM:
-			a->hash = attr.value, a->has_hash = true;
-			break;
-		case OAKLEY_AUTHENTICATION_METHOD:
-			a->auth = attr.value, a->has_auth = true;
-			break;
-		case OAKLEY_GROUP_DESCRIPTION:
-			a->group = attr.value, a->has_group = true;
-			break;
-		case OAKLEY_KEY_LENGTH:
-			a->key_bits = attr.value;
-			break;
-		case OAKLEY_LIFE_TYPE:
+			common->unreadable = true;
+		if (attr.type == life->type)
 			life_type = attr.value;
-			break;
-		case OAKLEY_LIFE_DURATION:
-			if (life_type == OAKLEY_LIFE_SECONDS)
-				a->life_seconds = attr.value;
-			else if (life_type == OAKLEY_LIFE_KILOBYTES)
-				a->life_kbytes = attr.value;
-			else if (!a->unsupported)
-				a->unsupported = attr.type;
-			break;
-		default:
-			if (!a->unsupported)
-				a->unsupported = attr.type;
-			break;
-		}
+		else if (attr.type == life->duration && life_type == life->seconds)
+			common->life_seconds = attr.value;
+		else if (attr.type == life->duration && life_type == life->kilobytes)
+			common->life_kbytes = attr.value;
+		else if (attr.type == life->duration)
+			known = false;
+		else
+			known = take(attrs, attr.type, attr.value);
+		if (!known && !common->unsupported)
+			common->unsupported = attr.type;
 	}
+}
+
+/* One phase-1 transform's attributes, as read. */
+struct p1_attrs {
+	struct prop_attrs_common common;
+	uint64_t enc, hash, auth, group, key_bits;
+	bool has_enc, has_hash, has_auth, has_group;
+};
+
+static bool p1_attr_take(void *attrs, uint16_t type, uint64_t value)
+{
+	struct p1_attrs *a = attrs;
+
+	switch (type) {
+	case OAKLEY_ENCRYPTION_ALGORITHM:
+		a->enc = value, a->has_enc = true;
+		return true;
+	case OAKLEY_HASH_ALGORITHM:
+		a->hash = value, a->has_hash = true;
+		return true;
+	case OAKLEY_AUTHENTICATION_METHOD:
+		a->auth = value, a->has_auth = true;
+		return true;
+	case OAKLEY_GROUP_DESCRIPTION:
+		a->group = value, a->has_group = true;
+		return true;
+	case OAKLEY_KEY_LENGTH:
+		a->key_bits = value;
+		return true;
+	default:
+		return false;
+	}
+}
+
+static void p1_attrs_read(const struct isakmp_transform *tr, struct p1_attrs *a,
+			  struct ike_p1_choice *echo)
+{
+	static const struct prop_life_attrs life = {
+		OAKLEY_LIFE_TYPE, OAKLEY_LIFE_DURATION, OAKLEY_LIFE_SECONDS, OAKLEY_LIFE_KILOBYTES
+	};
+
+	memset(a, 0, sizeof(*a));
+	prop_attrs_walk(tr, &life, &a->common, echo->attrs, &echo->attr_count, p1_attr_take, a);
 }
 
 /* "AES_CBC_256-SHA1-MODP2048" for the "offered" line. */
@@ -404,7 +441,7 @@ static bool p1_transform_ok(const struct ike_prop_policy *pol, const struct isak
 		refuse_text(pl, 0xff, tr->transform_id, "only KEY_IKE transforms supported");
 		return false;
 	}
-	if (a->unreadable) {
+	if (a->common.unreadable) {
 		refuse_text(pl, 0xfe, 0, "Oakley transform with an unreadable attribute refused");
 		return false;
 	}
@@ -413,12 +450,12 @@ static bool p1_transform_ok(const struct ike_prop_policy *pol, const struct isak
 					 "authentication method or group refused");
 		return false;
 	}
-	if (a->unsupported) {
+	if (a->common.unsupported) {
 		char line[160];
 
 		snprintf(line, sizeof(line), "unsupported attribute %s in Oakley transform",
-			 isakmp_oakley_attr_name(a->unsupported).str);
-		refuse_text(pl, 0xfc, a->unsupported, line);
+			 isakmp_oakley_attr_name(a->common.unsupported).str);
+		refuse_text(pl, 0xfc, a->common.unsupported, line);
 		return false;
 	}
 	if (!p1_cipher_ok(pol, a, pl, out))
@@ -443,8 +480,8 @@ static bool p1_transform_ok(const struct ike_prop_policy *pol, const struct isak
 	}
 	out->hash = ike_hash_find((uint16_t)a->hash);
 	out->group = ike_group_find((uint16_t)a->group);
-	out->life_seconds = a->life_seconds;
-	out->life_kbytes = a->life_kbytes;
+	out->life_seconds = a->common.life_seconds;
+	out->life_kbytes = a->common.life_kbytes;
 	return out->hash && out->hash->supported && out->group && out->group->supported;
 }
 
@@ -493,62 +530,43 @@ uint16_t ike_prop_choose_p1(const struct ike_prop_policy *policy, const struct i
 /* ------------------------------------------------------------ phase 2 */
 
 struct p2_attrs {
+	struct prop_attrs_common common;
 	uint64_t integ, group, mode, key_bits;
 	bool has_integ, has_group, has_mode;
-	uint64_t life_seconds, life_kbytes;
-	uint16_t unsupported;
-	bool unreadable;
 };
+
+static bool p2_attr_take(void *attrs, uint16_t type, uint64_t value)
+{
+	struct p2_attrs *a = attrs;
+
+	switch (type) {
+	case IPSEC_AUTH_ALGORITHM:
+		a->integ = value, a->has_integ = true;
+		return true;
+	case IPSEC_GROUP_DESCRIPTION:
+		a->group = value, a->has_group = true;
+		return true;
+	case IPSEC_ENCAPSULATION_MODE:
+		a->mode = value, a->has_mode = true;
+		return true;
+	case IPSEC_KEY_LENGTH:
+		a->key_bits = value;
+		return true;
+	default:
+		return false;
+	}
+}
 
 static void p2_attrs_read(const struct isakmp_transform *tr, struct p2_attrs *a,
 			  struct ike_p2_choice *echo)
 {
-	struct wire_rd rd = wire_rd_init(tr->attrs.p, tr->attrs.len);
-	struct isakmp_attr attr;
-	uint64_t life_type = 0;
+	static const struct prop_life_attrs life = {
+		IPSEC_SA_LIFE_TYPE, IPSEC_SA_LIFE_DURATION, IPSEC_SA_LIFE_TYPE_SECONDS,
+		IPSEC_SA_LIFE_TYPE_KBYTES
+	};
 
 	memset(a, 0, sizeof(*a));
-	echo->attr_count = 0;
-	while (isakmp_attr_next(&rd, &attr)) {
-		if (!attr.numeric || attr.value > UINT32_MAX) {
-			a->unreadable = true;
-			continue;
-		}
-		if (echo->attr_count < IKE_PROP_ATTRS_MAX)
-			echo->attrs[echo->attr_count++] = (struct isakmp_attr_value){
-				attr.type, (uint32_t)attr.value };
-		else
-			a->unreadable = true;
-		switch (attr.type) {
-		case IPSEC_AUTH_ALGORITHM:
-			a->integ = attr.value, a->has_integ = true;
-			break;
-		case IPSEC_GROUP_DESCRIPTION:
-			a->group = attr.value, a->has_group = true;
-			break;
-		case IPSEC_ENCAPSULATION_MODE:
-			a->mode = attr.value, a->has_mode = true;
-			break;
-		case IPSEC_KEY_LENGTH:
-			a->key_bits = attr.value;
-			break;
-		case IPSEC_SA_LIFE_TYPE:
-			life_type = attr.value;
-			break;
-		case IPSEC_SA_LIFE_DURATION:
-			if (life_type == IPSEC_SA_LIFE_TYPE_SECONDS)
-				a->life_seconds = attr.value;
-			else if (life_type == IPSEC_SA_LIFE_TYPE_KBYTES)
-				a->life_kbytes = attr.value;
-			else if (!a->unsupported)
-				a->unsupported = attr.type;
-			break;
-		default:
-			if (!a->unsupported)
-				a->unsupported = attr.type;
-			break;
-		}
-	}
+	prop_attrs_walk(tr, &life, &a->common, echo->attrs, &echo->attr_count, p2_attr_take, a);
 }
 
 static void p2_offer_str(uint8_t transform_id, const struct p2_attrs *a, char *buf, size_t size)
@@ -677,16 +695,16 @@ static bool p2_transform_ok(const struct ike_prop_policy *pol, const struct ike_
 	uint32_t bit;
 
 	p2_attrs_read(tr, a, out);
-	if (a->unreadable) {
+	if (a->common.unreadable) {
 		refuse_text(pl, 0xdf, 0, "ESP transform with an unreadable attribute refused");
 		return false;
 	}
-	if (a->unsupported) {
+	if (a->common.unsupported) {
 		char line[160];
 
 		snprintf(line, sizeof(line), "unsupported attribute %s in ESP transform",
-			 isakmp_ipsec_attr_name(a->unsupported).str);
-		refuse_text(pl, 0xde, a->unsupported, line);
+			 isakmp_ipsec_attr_name(a->common.unsupported).str);
+		refuse_text(pl, 0xde, a->common.unsupported, line);
 		return false;
 	}
 	if (!p2_cipher_ok(pol, tr->transform_id, a, pl, out))
@@ -704,8 +722,8 @@ static bool p2_transform_ok(const struct ike_prop_policy *pol, const struct ike_
 		return false;
 	out->transform_id = tr->transform_id;
 	out->transform_number = tr->number;
-	out->life_seconds = a->life_seconds;
-	out->life_kbytes = a->life_kbytes;
+	out->life_seconds = a->common.life_seconds;
+	out->life_kbytes = a->common.life_kbytes;
 	return true;
 }
 
