@@ -62,6 +62,10 @@ static conf_check_fn conf_check_listen;
 static conf_check_fn conf_check_algorithms;
 static conf_check_fn conf_check_pfs;
 static conf_check_fn conf_check_nat_traversal;
+static conf_check_fn conf_check_ppp_local;
+static conf_check_fn conf_check_ppp_pool;
+static conf_check_fn conf_check_ppp_servers;
+static conf_check_fn conf_check_path;
 
 #define CONF_UINT(path_, field_, min_, max_, scale_)                                         \
 	{ .path = path_, .type = CONF_INT, .check = conf_check_uint,                         \
@@ -110,6 +114,36 @@ static const struct conf_entry conf_entries[] = {
 	{ .path = "daemon", .type = CONF_GROUP },
 	{ .path = "daemon.pid_file", .type = CONF_STRING,
 	  .default_string = L2TPSEC_RUNDIR "/l2tpsecd.pid", .check = conf_check_pid_file },
+	{ .path = "l2tp", .type = CONF_GROUP },
+	CONF_UINT("l2tp.port", l2tp_port, 1, 65535, 1),
+	CONF_UINT("l2tp.hello_interval", l2tp_hello_ms, 1, 3600, 1000),
+	CONF_UINT("l2tp.retransmits", l2tp_retries, 1, 20, 1),
+	CONF_UINT("l2tp.max_tunnels", l2tp_max_tunnels, 1, 65535, 1),
+	CONF_UINT("l2tp.max_sessions_per_tunnel", l2tp_max_sessions_per_tunnel, 1, 65535, 1),
+	{ .path = "l2tp.allow_clear", .type = CONF_BOOL, .check = conf_check_flag,
+	  .offset = offsetof(struct conf, l2tp_allow_clear) },
+	{ .path = "ppp", .type = CONF_GROUP },
+	{ .path = "ppp.local_address", .type = CONF_STRING, .default_string = "10.8.0.1",
+	  .check = conf_check_ppp_local },
+	{ .path = "ppp.pool", .type = CONF_STRING, .default_string = "10.8.0.10-10.8.0.254",
+	  .check = conf_check_ppp_pool },
+	{ .path = "ppp.dns", .type = CONF_STRING, .default_string = "",
+	  .check = conf_check_ppp_servers, .offset = offsetof(struct conf, ppp_dns) },
+	{ .path = "ppp.wins", .type = CONF_STRING, .default_string = "",
+	  .check = conf_check_ppp_servers, .offset = offsetof(struct conf, ppp_wins) },
+	CONF_UINT("ppp.mtu", ppp_mtu, 576, 1500, 1),
+	CONF_UINT("ppp.lcp_echo_interval", ppp_lcp_echo_interval, 0, 3600, 1),
+	CONF_UINT("ppp.lcp_echo_failure", ppp_lcp_echo_failure, 1, 100, 1),
+	{ .path = "ppp.pppd", .type = CONF_STRING, .default_string = "/usr/sbin/pppd",
+	  .check = conf_check_path, .offset = offsetof(struct conf, ppp_pppd) },
+	{ .path = "ppp.plugin", .type = CONF_STRING,
+	  .default_string = PPPD_PLUGINDIR "/l2tpsec.so",
+	  .check = conf_check_path, .offset = offsetof(struct conf, ppp_plugin) },
+	{ .path = "ppp.debug", .type = CONF_BOOL, .check = conf_check_flag,
+	  .offset = offsetof(struct conf, ppp_debug) },
+	{ .path = "users", .type = CONF_GROUP },
+	{ .path = "users.file", .type = CONF_STRING, .default_string = L2TPSEC_SYSCONFDIR "/l2tpsec/users",
+	  .check = conf_check_path, .offset = offsetof(struct conf, users_file) },
 };
 
 static const char *const conf_type_names[] = {
@@ -344,6 +378,75 @@ static const char *conf_check_listen(struct conf *conf, const struct conf_entry 
 	return NULL;
 }
 
+/* Absolute paths stored into a char * field. */
+static const char *conf_check_path(struct conf *conf, const struct conf_entry *entry,
+				   const config_setting_t *setting)
+{
+	const char *value = setting ? conf_string_value(setting) : entry->default_string;
+	const char *reason = conf_reason_path(value, false);
+	char **field = (char **)(void *)((uint8_t *)conf + entry->offset);
+
+	return reason ? reason : conf_store_string(field, value);
+}
+
+static bool conf_parse_ipv4(struct netaddr *out, const char *text, size_t len)
+{
+	char buf[NETADDR_STRLEN];
+
+	if (len == 0 || len >= sizeof(buf))
+		return false;
+	memcpy(buf, text, len);
+	buf[len] = '\0';
+	return netaddr_parse(out, buf, 0) && out->family == AF_INET;
+}
+
+static const char *conf_check_ppp_local(struct conf *conf, const struct conf_entry *entry,
+					const config_setting_t *setting)
+{
+	const char *value = setting ? conf_string_value(setting) : entry->default_string;
+
+	return conf_parse_ipv4(&conf->ppp_local, value, strlen(value)) ? NULL
+									 : "is not an IPv4 address";
+}
+
+/* "FIRST-LAST", both IPv4, FIRST <= LAST, at most 65536 addresses. */
+static const char *conf_check_ppp_pool(struct conf *conf, const struct conf_entry *entry,
+				       const config_setting_t *setting)
+{
+	const char *value = setting ? conf_string_value(setting) : entry->default_string;
+	const char *dash = strchr(value, '-');
+	uint32_t first, last;
+
+	if (!dash || !conf_parse_ipv4(&conf->ppp_pool_first, value, (size_t)(dash - value)) ||
+	    !conf_parse_ipv4(&conf->ppp_pool_last, dash + 1, strlen(dash + 1)))
+		return "must be FIRST-LAST, two IPv4 addresses";
+	first = ntohl(conf->ppp_pool_first.addr.v4.s_addr);
+	last = ntohl(conf->ppp_pool_last.addr.v4.s_addr);
+	if (first > last)
+		return "FIRST is above LAST";
+	if (last - first >= 65536)
+		return "holds more than 65536 addresses";
+	return NULL;
+}
+
+/* "" or up to two IPv4 addresses separated by a comma (DNS or WINS for Windows). */
+static const char *conf_check_ppp_servers(struct conf *conf, const struct conf_entry *entry,
+					  const config_setting_t *setting)
+{
+	const char *value = setting ? conf_string_value(setting) : entry->default_string;
+	struct netaddr *out = (struct netaddr *)(void *)((uint8_t *)conf + entry->offset);
+	size_t count = 0, len;
+
+	for (const char *p = value; *p; p += len + (p[len] == ',')) {
+		len = strcspn(p, ",");
+		if (count == 2)
+			return "lists more than two addresses";
+		if (!conf_parse_ipv4(&out[count++], p, len))
+			return "must be one or two IPv4 addresses separated by a comma";
+	}
+	return NULL;
+}
+
 /* "aes256,aes128,3des": the words of ike_prop_bits_parse; absent: the default stays. */
 static const char *conf_check_algorithms(struct conf *conf, const struct conf_entry *entry,
 					 const config_setting_t *setting)
@@ -518,6 +621,14 @@ static struct conf *conf_from_parsed(config_t *cfg, const char *name, int last_l
 	ike_engine_conf_default(&conf->ike);
 	conf->ike_port = 500;
 	conf->ike_natt_port = 4500;
+	conf->l2tp_port = 1701;
+	conf->l2tp_hello_ms = 60000;
+	conf->l2tp_retries = 5;
+	conf->l2tp_max_tunnels = 4096;
+	conf->l2tp_max_sessions_per_tunnel = 16;
+	conf->ppp_mtu = 1400;
+	conf->ppp_lcp_echo_interval = 30;
+	conf->ppp_lcp_echo_failure = 4;
 	if (!conf_walk_known(config_root_setting(cfg), name, err) ||
 	    !conf_apply(conf, cfg, name, last_line, err)) {
 		conf_free(conf);
@@ -525,6 +636,15 @@ static struct conf *conf_from_parsed(config_t *cfg, const char *name, int last_l
 	}
 	conf->ike.psk = (const uint8_t *)conf->psk;
 	conf->ike.psk_len = conf->psk_len;
+	uint32_t local = ntohl(conf->ppp_local.addr.v4.s_addr);
+
+	if (local >= ntohl(conf->ppp_pool_first.addr.v4.s_addr) &&
+	    local <= ntohl(conf->ppp_pool_last.addr.v4.s_addr)) {
+		snprintf(err->text, sizeof(err->text),
+			 "%s: ppp.local_address: must not be inside ppp.pool", name);
+		conf_free(conf);
+		return NULL;
+	}
 	if (conf->ike_port == conf->ike_natt_port) {
 		snprintf(err->text, sizeof(err->text), "%s: ike.natt_port: must differ from ike.port",
 			 name);
@@ -625,5 +745,8 @@ void conf_free(struct conf *conf)
 	alloc_free(conf->log_file);
 	alloc_free(conf->log_debug);
 	alloc_free(conf->pid_file);
+	alloc_free(conf->ppp_pppd);
+	alloc_free(conf->ppp_plugin);
+	alloc_free(conf->users_file);
 	alloc_free(conf);
 }

@@ -104,9 +104,17 @@ static void test_all_settings(void)
 		"  level = \"debug\";\n"
 		"  debug = \"ike-wire,l2tp-fsm,-ike-wire\";\n"
 		"};\n"
-		"daemon = { pid_file = \"/tmp/x.pid\"; };\n";
+		"daemon = { pid_file = \"/tmp/x.pid\"; };\n"
+		"l2tp = { port = 1702; hello_interval = 20; retransmits = 3; max_tunnels = 10;\n"
+		"  max_sessions_per_tunnel = 2; allow_clear = true; };\n"
+		"ppp = { local_address = \"10.9.0.1\"; pool = \"10.9.0.2-10.9.1.1\";\n"
+		"  dns = \"192.0.2.53,192.0.2.54\"; wins = \"192.0.2.55\"; mtu = 1280;\n"
+		"  lcp_echo_interval = 10; lcp_echo_failure = 3; pppd = \"/usr/local/sbin/pppd\";\n"
+		"  plugin = \"/opt/l2tpsec.so\"; debug = true; };\n"
+		"users = { file = \"/etc/l2tpsec/u\"; };\n";
 	struct conf_error err;
 	struct conf *conf = conf_load_string(text, "t.conf", &err);
+	char a[NETADDR_STRLEN];
 
 	if (!ok(conf != NULL, "every setting at once loads")) {
 		tap_diag("%s", err.text);
@@ -117,6 +125,25 @@ static void test_all_settings(void)
 	is_int(conf->log_level, LOG_LEVEL_DEBUG, "log.level debug");
 	is_str(conf->log_debug, "ike-wire,l2tp-fsm,-ike-wire", "log.debug kept as written");
 	is_str(conf->pid_file, "/tmp/x.pid", "daemon.pid_file");
+	is_int(conf->l2tp_port, 1702, "l2tp.port");
+	is_int(conf->l2tp_hello_ms, 20000, "l2tp.hello_interval in ms");
+	is_int(conf->l2tp_retries, 3, "l2tp.retransmits");
+	is_int(conf->l2tp_max_tunnels, 10, "l2tp.max_tunnels");
+	is_int(conf->l2tp_max_sessions_per_tunnel, 2, "l2tp.max_sessions_per_tunnel");
+	ok(conf->l2tp_allow_clear, "l2tp.allow_clear");
+	is_str(netaddr_format_addr(&conf->ppp_local, a), "10.9.0.1", "ppp.local_address");
+	is_str(netaddr_format_addr(&conf->ppp_pool_first, a), "10.9.0.2", "ppp.pool first");
+	is_str(netaddr_format_addr(&conf->ppp_pool_last, a), "10.9.1.1", "ppp.pool last");
+	is_str(netaddr_format_addr(&conf->ppp_dns[1], a), "192.0.2.54", "ppp.dns second");
+	is_str(netaddr_format_addr(&conf->ppp_wins[0], a), "192.0.2.55", "ppp.wins");
+	ok(conf->ppp_wins[1].family == AF_UNSPEC, "ppp.wins: one given, the second unset");
+	is_int(conf->ppp_mtu, 1280, "ppp.mtu");
+	is_int(conf->ppp_lcp_echo_interval, 10, "ppp.lcp_echo_interval");
+	is_int(conf->ppp_lcp_echo_failure, 3, "ppp.lcp_echo_failure");
+	is_str(conf->ppp_pppd, "/usr/local/sbin/pppd", "ppp.pppd");
+	is_str(conf->ppp_plugin, "/opt/l2tpsec.so", "ppp.plugin");
+	ok(conf->ppp_debug, "ppp.debug");
+	is_str(conf->users_file, "/etc/l2tpsec/u", "users.file");
 	conf_free(conf);
 }
 
@@ -176,6 +203,23 @@ static const struct error_case error_cases[] = {
 	  "t.conf:2: ike.port: must be an integer" },
 	{ "same port twice", "ike = { psk = \"k\"; port = 4500; };",
 	  "t.conf: ike.natt_port: must differ from ike.port" },
+	{ "pool without a dash", "ike = { psk = \"k\"; };\nppp = { pool = \"10.8.0.0/24\"; };",
+	  "t.conf:2: ppp.pool: must be FIRST-LAST, two IPv4 addresses: \"10.8.0.0/24\"" },
+	{ "pool upside down", "ike = { psk = \"k\"; };\nppp = { pool = \"10.8.0.9-10.8.0.2\"; };",
+	  "t.conf:2: ppp.pool: FIRST is above LAST: \"10.8.0.9-10.8.0.2\"" },
+	{ "pool too large", "ike = { psk = \"k\"; };\nppp = { pool = \"10.0.0.0-10.1.0.0\"; };",
+	  "t.conf:2: ppp.pool: holds more than 65536 addresses: \"10.0.0.0-10.1.0.0\"" },
+	{ "local address inside the pool",
+	  "ike = { psk = \"k\"; };\nppp = { local_address = \"10.8.0.20\"; };",
+	  "t.conf: ppp.local_address: must not be inside ppp.pool" },
+	{ "three DNS servers", "ike = { psk = \"k\"; };\nppp = { dns = \"192.0.2.1,192.0.2.2,192.0.2.3\"; };",
+	  "t.conf:2: ppp.dns: lists more than two addresses: \"192.0.2.1,192.0.2.2,192.0.2.3\"" },
+	{ "WINS not an address", "ike = { psk = \"k\"; };\nppp = { wins = \"wins.example\"; };",
+	  "t.conf:2: ppp.wins: must be one or two IPv4 addresses separated by a comma: \"wins.example\"" },
+	{ "mtu too small", "ike = { psk = \"k\"; };\nppp = { mtu = 500; };",
+	  "t.conf:2: ppp.mtu: out of range" },
+	{ "relative users file", "ike = { psk = \"k\"; };\nusers = { file = \"users\"; };",
+	  "t.conf:2: users.file: must be an absolute path: \"users\"" },
 	{ "include refused", "@include \"/etc/passwd\"\n", "t.conf: @include is not supported" },
 };
 

@@ -274,3 +274,18 @@ void ike_engine_recv(struct ike_engine *e, const struct netaddr *local,
 		return;
 	}
 }
+
+int ike_engine_child_close(struct ike_engine *e, uint32_t spi_in, const char *reason)
+{
+	struct ike_child *c = ike_child_find_spi_in(e, spi_in);
+	struct ike_sa *sa;
+
+	if (!c || c->state != IKE_STATE_QUICK_R2)
+		return -ENOENT;
+	sa = c->sa;
+	log_msg(&c->lg, LOG_LEVEL_INFO, "deleting IPsec SA: %s", reason);
+	ike_child_delete(c, true, reason);
+	if (sa && !sa->children)
+		ike_sa_delete(sa, true, true, reason);
+	return 0;
+}

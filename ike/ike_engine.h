@@ -115,6 +115,13 @@ void ike_engine_recv(struct ike_engine *e, const struct netaddr *local, const st
 void ike_engine_kernel_expire(struct ike_engine *e, uint32_t spi_in_or_out, bool hard);  /* from kernel_xfrm's events */
 int  ike_engine_conf_update(struct ike_engine *e, const struct ike_engine_conf *conf) WARN_UNUSED;    /* reload: new exchanges use it */
 void ike_engine_shutdown(struct ike_engine *e);                  /* SIGTERM: send Delete for every IPsec and ISAKMP SA, remove children */
+/*
+ * The daemon ends one client's IPsec SA (its L2TP tunnel died: the client
+ * vanished, or the admin ended it): Delete to the peer, SAs and policies
+ * removed; its ISAKMP SA goes too when it protects nothing else.  -ENOENT if
+ * no established child has that inbound SPI.
+ */
+int  ike_engine_child_close(struct ike_engine *e, uint32_t spi_in, const char *reason);
 
 struct ike_engine_stats {
 	uint64_t datagrams;

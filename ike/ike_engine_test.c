@@ -951,6 +951,36 @@ static void test_expire_and_shutdown(const struct ike_crypto *crypto)
 	rig_close(&g);
 }
 
+/* The daemon closes a client's IPsec SA (its L2TP tunnel died): Delete ESP, then the ISAKMP SA. */
+static void test_child_close(const struct ike_crypto *crypto)
+{
+	struct rig g;
+	struct client cl;
+	struct ike_init_conf c;
+	struct ike_init_qm qm = { xp_esp, 1, true, 0, 1701, false, 0 };
+	struct ike_engine_stats st;
+	size_t before;
+
+	if (!ok(rig_open(&g, crypto, 0, NULL), "child_close: engine up"))
+		return;
+	client_conf(&c, "169.254.4.2", xp_p1, 1, xp_vids, 3);
+	ok(client_start(&cl, &g, &c, "169.254.4.2", false), "child_close: client");
+	is_int(run_mm(&g, &cl), 0, "child_close: MM");
+	is_int(run_qm(&g, &cl, 0x42, 0xbb000003, &qm), 0, "child_close: QM");
+	is_int(ike_engine_child_close(g.e, 0x99999999, "test"), -ENOENT,
+	       "child_close: an unknown SPI is -ENOENT");
+	before = g.rec.send_count;
+	is_int(ike_engine_child_close(g.e, g.rec.installs[0].spi_in, "L2TP peer vanished"), 0,
+	       "child_close: the child is closed");
+	is_int(g.rec.remove_count, 1, "child_close: SAs and policies removed");
+	is_int(g.rec.down, 1, "child_close: child_down observed");
+	is_int(g.rec.send_count, before + 2, "child_close: Delete ESP and Delete ISAKMP sent");
+	ike_engine_stats(g.e, &st);
+	is_int(st.isakmp_sas + st.ipsec_sas, 0, "child_close: the ISAKMP SA went with its only child");
+	ike_init_free(&cl.in);
+	rig_close(&g);
+}
+
 static void test_kernel_refusals(const struct ike_crypto *crypto)
 {
 	struct rig g;
@@ -1210,6 +1240,7 @@ int main(void)
 	test_dpd(crypto);
 	test_initial_contact(crypto);
 	test_expire_and_shutdown(crypto);
+	test_child_close(crypto);
 	test_kernel_refusals(crypto);
 	test_misc(crypto);
 	test_table_walk();
