@@ -26,8 +26,9 @@
 #define SOL_NETLINK 270
 #endif
 
-/* Transport-mode policies for one client outrank nothing else we install. */
-#define KXFRM_POLICY_PRIORITY 1000
+/* Priorities: KXFRM_POLICY_PRIORITY and KXFRM_GUARD_PRIORITY, in the header with the why. */
+_Static_assert(KXFRM_POLICY_PRIORITY < KXFRM_GUARD_PRIORITY,
+	       "a client's policies must outrank the clear-L2TP guard");
 #define KXFRM_REPLAY_WINDOW 32
 
 struct kxfrm {
@@ -41,6 +42,7 @@ struct kxfrm {
 struct kxfrm_reply {
 	struct kxfrm *kx;
 	int error;                      /* -errno from the kernel's ack */
+	bool acked;                     /* the ack (or error) of the request came */
 	int (*parse)(struct nlmsghdr *hdr, void *arg);
 	void *arg;
 };
@@ -52,6 +54,7 @@ static int kxfrm_on_error(struct sockaddr_nl *who, struct nlmsgerr *err, void *a
 	struct nlmsghdr *hdr = (struct nlmsghdr *)err - 1;
 
 	reply->error = err->error;
+	reply->acked = true;
 	reply->kx->error_text[0] = '\0';
 	if (hdr->nlmsg_flags & NLM_F_ACK_TLVS) {
 		/* Attributes follow the echoed header (capped: NLM_F_CAPPED). */
@@ -85,10 +88,18 @@ static int kxfrm_on_valid(struct nl_msg *msg, void *arg)
 
 static int kxfrm_on_ack(struct nl_msg *msg, void *arg)
 {
+	struct kxfrm_reply *reply = arg;
+
+	reply->acked = true;
 	return NL_STOP;
 }
 
-/* Sends msg (consumed) and waits for its ack or reply; 0 or -errno. */
+/*
+ * Sends msg (consumed) and waits for its reply, if any, and its ack; 0 or
+ * -errno.  libnl asks for an ack on every request, so a GET or ALLOCSPI
+ * reply is followed by one: it is read here, or the next request would take
+ * it for its own answer (and its real answer would shift to the one after).
+ */
 static int kxfrm_transact(struct kxfrm *kx, struct nl_msg *msg,
 			  int (*parse)(struct nlmsghdr *hdr, void *arg), void *arg)
 {
@@ -110,7 +121,9 @@ static int kxfrm_transact(struct kxfrm *kx, struct nl_msg *msg,
 		nl_cb_put(cb);
 		return -EIO;
 	}
-	err = nl_recvmsgs(kx->request, cb);
+	do
+		err = nl_recvmsgs(kx->request, cb);
+	while (err >= 0 && !reply.acked);
 	nl_cb_put(cb);
 	if (reply.error)
 		return reply.error;
@@ -513,6 +526,141 @@ int kxfrm_policies_del(struct kxfrm *kx, const struct kxfrm_flow *flow, uint32_t
 	int err_out = kxfrm_policy_del(kx, flow, XFRM_POLICY_OUT, mark);
 
 	return err_in < 0 ? err_in : err_out;
+}
+
+/* ------------------------------------------------------------------ the clear-L2TP guard */
+
+/* Any address, UDP, and `port` as destination (in) or source (out). */
+static void kxfrm_guard_selector(struct xfrm_selector *sel, int family, uint8_t dir, uint16_t port)
+{
+	memset(sel, 0, sizeof(*sel));
+	sel->family = (uint16_t)family;
+	sel->proto = IPPROTO_UDP;
+	if (dir == XFRM_POLICY_IN) {
+		sel->dport = htons(port);
+		sel->dport_mask = 0xffff;
+	} else {
+		sel->sport = htons(port);
+		sel->sport_mask = 0xffff;
+	}
+}
+
+static int kxfrm_guard_policy_add(struct kxfrm *kx, int family, uint8_t dir, uint16_t port)
+{
+	struct xfrm_userpolicy_info info;
+	struct xfrm_user_tmpl tmpl;
+	struct nl_msg *msg = nlmsg_alloc_simple(XFRM_MSG_UPDPOLICY, NLM_F_REQUEST | NLM_F_ACK);
+
+	if (!msg)
+		return -ENOMEM;
+	memset(&info, 0, sizeof(info));
+	kxfrm_guard_selector(&info.sel, family, dir, port);
+	info.lft.soft_byte_limit = XFRM_INF;
+	info.lft.hard_byte_limit = XFRM_INF;
+	info.lft.soft_packet_limit = XFRM_INF;
+	info.lft.hard_packet_limit = XFRM_INF;
+	info.priority = KXFRM_GUARD_PRIORITY;
+	info.dir = dir;
+	info.action = dir == XFRM_POLICY_IN ? XFRM_POLICY_ALLOW : XFRM_POLICY_BLOCK;
+	info.share = XFRM_SHARE_ANY;
+	/*
+	 * In: the ESP a datagram must have come through.  Out: the kernel never
+	 * looks at a blocking policy's template; it is there to carry our reqid.
+	 */
+	memset(&tmpl, 0, sizeof(tmpl));
+	tmpl.id.proto = IPPROTO_ESP;
+	tmpl.family = (uint16_t)family;
+	tmpl.reqid = KXFRM_REQID_GUARD;
+	tmpl.mode = XFRM_MODE_TRANSPORT;
+	tmpl.share = XFRM_SHARE_ANY;
+	tmpl.aalgos = ~0u;
+	tmpl.ealgos = ~0u;
+	tmpl.calgos = ~0u;
+	if (nlmsg_append(msg, &info, sizeof(info), NLMSG_ALIGNTO) < 0 ||
+	    nla_put(msg, XFRMA_TMPL, sizeof(tmpl), &tmpl) < 0) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	return kxfrm_transact(kx, msg, NULL, NULL);
+}
+
+static int kxfrm_guard_policy_del(struct kxfrm *kx, int family, uint8_t dir, uint16_t port)
+{
+	struct xfrm_userpolicy_id id;
+	struct nl_msg *msg = nlmsg_alloc_simple(XFRM_MSG_DELPOLICY, NLM_F_REQUEST | NLM_F_ACK);
+
+	if (!msg)
+		return -ENOMEM;
+	memset(&id, 0, sizeof(id));
+	kxfrm_guard_selector(&id.sel, family, dir, port);
+	id.dir = dir;
+	if (nlmsg_append(msg, &id, sizeof(id), NLMSG_ALIGNTO) < 0) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	return kxfrm_transact(kx, msg, NULL, NULL);
+}
+
+/* Deletes what is there of one family's pair; the first real error, or -ENOENT if none was. */
+static int kxfrm_guard_family_del(struct kxfrm *kx, int family, uint16_t port)
+{
+	int err_in = kxfrm_guard_policy_del(kx, family, XFRM_POLICY_IN, port);
+	int err_out = kxfrm_guard_policy_del(kx, family, XFRM_POLICY_OUT, port);
+
+	if (err_in < 0 && err_in != -ENOENT)
+		return err_in;
+	if (err_out < 0 && err_out != -ENOENT)
+		return err_out;
+	return err_in == -ENOENT && err_out == -ENOENT ? -ENOENT : 0;
+}
+
+static int kxfrm_guard_family_add(struct kxfrm *kx, int family, uint16_t port)
+{
+	int err = kxfrm_guard_policy_add(kx, family, XFRM_POLICY_IN, port);
+
+	if (err == 0)
+		err = kxfrm_guard_policy_add(kx, family, XFRM_POLICY_OUT, port);
+	if (err < 0) {
+		char keep[KXFRM_ERROR_MAX];
+
+		memcpy(keep, kx->error_text, sizeof(keep));
+		if (kxfrm_guard_family_del(kx, family, port) < 0) {
+			/* Nothing to undo, or the next start's flush removes it. */
+		}
+		memcpy(kx->error_text, keep, sizeof(keep));
+	}
+	return err;
+}
+
+int kxfrm_l2tp_guard_add(struct kxfrm *kx, uint16_t port)
+{
+	int err = kxfrm_guard_family_add(kx, AF_INET, port);
+
+	if (err < 0)
+		return err;
+	err = kxfrm_guard_family_add(kx, AF_INET6, port);
+	if (err == -EAFNOSUPPORT)
+		return 0;
+	if (err < 0) {
+		char keep[KXFRM_ERROR_MAX];
+
+		memcpy(keep, kx->error_text, sizeof(keep));
+		if (kxfrm_guard_family_del(kx, AF_INET, port) < 0) {
+			/* The next start's flush removes it. */
+		}
+		memcpy(kx->error_text, keep, sizeof(keep));
+	}
+	return err;
+}
+
+int kxfrm_l2tp_guard_del(struct kxfrm *kx, uint16_t port)
+{
+	int err4 = kxfrm_guard_family_del(kx, AF_INET, port);
+	int err6 = kxfrm_guard_family_del(kx, AF_INET6, port);
+
+	if (err4 < 0)
+		return err4;
+	return err6 == -ENOENT || err6 == -EAFNOSUPPORT ? 0 : err6;
 }
 
 /* ------------------------------------------------------------------ clean slate */

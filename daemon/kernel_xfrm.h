@@ -110,6 +110,34 @@ int kxfrm_policies_add(struct kxfrm *kx, const struct kxfrm_flow *flow, uint32_t
 		       uint32_t mark) WARN_UNUSED;
 int kxfrm_policies_del(struct kxfrm *kx, const struct kxfrm_flow *flow, uint32_t mark) WARN_UNUSED;
 
+/*
+ * The clear-L2TP guard: two global catch-all policies per family for UDP to
+ * or from `port` (1701), so that L2TP never crosses in the clear.
+ *   in:  any source -> any address, UDP dport `port`: ALLOW with a template
+ *        requiring ESP in transport mode.  A clear datagram fails the
+ *        template and the kernel drops it (XfrmInTmplMismatch).
+ *   out: any address, UDP sport `port` -> anywhere: BLOCK.  A socket without
+ *        a client's mark gets -EPERM (at connect() or send()); nothing leaks.
+ * Order: among the policies whose selector and mark match a packet the kernel
+ * takes the one with the numerically LOWEST priority.  A client's pair
+ * (kxfrm_policies_add) has priority KXFRM_POLICY_PRIORITY (1000) and matches
+ * only packets carrying that client's mark; the guard has
+ * KXFRM_GUARD_PRIORITY (2000) and no mark (it matches every packet), so a
+ * marked packet meets its client's policy first and the guard judges only
+ * what no client claims.  A per-socket policy (kxfrm_socket_bypass, as on
+ * the L2TP listener) is looked up before the global ones and overrides both.
+ * The guard's template carries KXFRM_REQID_GUARD, one of our reqids, so
+ * kxfrm_flush_ours() recognises and removes it too.  IPv4 always; IPv6 as
+ * well when the kernel has it (-EAFNOSUPPORT there is not an error).
+ * add: 0 or -errno (nothing is left half-installed); replaces a guard that is
+ * there.  del: 0, -ENOENT when no IPv4 guard was installed, -errno.
+ */
+#define KXFRM_POLICY_PRIORITY 1000
+#define KXFRM_GUARD_PRIORITY 2000
+#define KXFRM_REQID_GUARD KXFRM_REQID_MAX   /* IKE should stop one short of it */
+int kxfrm_l2tp_guard_add(struct kxfrm *kx, uint16_t port) WARN_UNUSED;
+int kxfrm_l2tp_guard_del(struct kxfrm *kx, uint16_t port) WARN_UNUSED;
+
 /* Removes every SA and policy with one of our reqids; counts what it removed. 0 or -errno. */
 int kxfrm_flush_ours(struct kxfrm *kx, unsigned *sas, unsigned *policies) WARN_UNUSED;
 

@@ -34,7 +34,7 @@ void ike_engine_conf_default(struct ike_engine_conf *conf)
 	conf->dpd_interval_ms = 30000;
 	conf->dpd_timeout_ms = 120000;
 	conf->reqid_min = 0x4c320000u;
-	conf->reqid_max = 0x4c32ffffu;
+	conf->reqid_max = 0x4c32fffeu;   /* 0x4c32ffff is the L2TP guard's (KXFRM_REQID_GUARD) */
 	conf->natt_methods = IKE_NATT_ALLOW_RFC | IKE_NATT_ALLOW_DRAFTS;
 	conf->retransmits_answered = 8;
 	conf->children_per_sa = 32;
