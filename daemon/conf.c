@@ -118,10 +118,13 @@ static const struct conf_entry conf_entries[] = {
 	CONF_UINT("l2tp.port", l2tp_port, 1, 65535, 1),
 	CONF_UINT("l2tp.hello_interval", l2tp_hello_ms, 1, 3600, 1000),
 	CONF_UINT("l2tp.retransmits", l2tp_retries, 1, 20, 1),
+	CONF_UINT("l2tp.idle_timeout", l2tp_idle_ms, 0, 3600, 1000),
 	CONF_UINT("l2tp.max_tunnels", l2tp_max_tunnels, 1, 65535, 1),
 	CONF_UINT("l2tp.max_sessions_per_tunnel", l2tp_max_sessions_per_tunnel, 1, 65535, 1),
 	{ .path = "l2tp.allow_clear", .type = CONF_BOOL, .check = conf_check_flag,
 	  .offset = offsetof(struct conf, l2tp_allow_clear) },
+	{ .path = "l2tp.enabled", .type = CONF_BOOL, .check = conf_check_flag,
+	  .offset = offsetof(struct conf, l2tp_enabled) },
 	{ .path = "ppp", .type = CONF_GROUP },
 	{ .path = "ppp.local_address", .type = CONF_STRING, .default_string = "10.8.0.1",
 	  .check = conf_check_ppp_local },
@@ -622,11 +625,13 @@ static struct conf *conf_from_parsed(config_t *cfg, const char *name, int last_l
 	conf->ike_port = 500;
 	conf->ike_natt_port = 4500;
 	conf->l2tp_port = 1701;
+	conf->l2tp_enabled = true;
 	conf->l2tp_hello_ms = 60000;
 	conf->l2tp_retries = 5;
+	conf->l2tp_idle_ms = 10000;
 	conf->l2tp_max_tunnels = 4096;
 	conf->l2tp_max_sessions_per_tunnel = 16;
-	conf->ppp_mtu = 1400;
+	conf->ppp_mtu = 1380;    /* DESIGN.md "PPP MTU": fits a 1500-byte path with every suite */
 	conf->ppp_lcp_echo_interval = 30;
 	conf->ppp_lcp_echo_failure = 4;
 	if (!conf_walk_known(config_root_setting(cfg), name, err) ||

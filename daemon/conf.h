@@ -64,14 +64,16 @@ struct conf {
 	unsigned l2tp_port;             /* 1701 */
 	unsigned l2tp_hello_ms;         /* HELLO after this much silence (60 s) */
 	unsigned l2tp_retries;          /* retransmissions before a peer is declared gone (5) */
+	unsigned l2tp_idle_ms;          /* a tunnel without a session this long is closed (10 s; 0 never) */
 	unsigned l2tp_max_tunnels;      /* 4096 */
 	unsigned l2tp_max_sessions_per_tunnel;  /* 16 */
 	bool l2tp_allow_clear;          /* tests only: accept L2TP that did not come through IPsec */
+	bool l2tp_enabled;              /* false: IKE only (tests, IKE benchmarks) */
 	/* ppp */
 	struct netaddr ppp_local;       /* our address on every PPP link */
 	struct netaddr ppp_pool_first, ppp_pool_last;
 	struct netaddr ppp_dns[2], ppp_wins[2];  /* AF_UNSPEC: not set */
-	unsigned ppp_mtu;               /* MTU and MRU of the PPP link (1400) */
+	unsigned ppp_mtu;               /* MTU and MRU of the PPP link (1380) */
 	unsigned ppp_lcp_echo_interval; /* seconds; 0: no LCP echo */
 	unsigned ppp_lcp_echo_failure;
 	char *ppp_pppd;                 /* the pppd binary */

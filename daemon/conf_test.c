@@ -105,7 +105,7 @@ static void test_all_settings(void)
 		"  debug = \"ike-wire,l2tp-fsm,-ike-wire\";\n"
 		"};\n"
 		"daemon = { pid_file = \"/tmp/x.pid\"; };\n"
-		"l2tp = { port = 1702; hello_interval = 20; retransmits = 3; max_tunnels = 10;\n"
+		"l2tp = { port = 1702; hello_interval = 20; retransmits = 3; idle_timeout = 0; max_tunnels = 10;\n"
 		"  max_sessions_per_tunnel = 2; allow_clear = true; };\n"
 		"ppp = { local_address = \"10.9.0.1\"; pool = \"10.9.0.2-10.9.1.1\";\n"
 		"  dns = \"192.0.2.53,192.0.2.54\"; wins = \"192.0.2.55\"; mtu = 1280;\n"
@@ -128,9 +128,11 @@ static void test_all_settings(void)
 	is_int(conf->l2tp_port, 1702, "l2tp.port");
 	is_int(conf->l2tp_hello_ms, 20000, "l2tp.hello_interval in ms");
 	is_int(conf->l2tp_retries, 3, "l2tp.retransmits");
+	is_int(conf->l2tp_idle_ms, 0, "l2tp.idle_timeout 0: never");
 	is_int(conf->l2tp_max_tunnels, 10, "l2tp.max_tunnels");
 	is_int(conf->l2tp_max_sessions_per_tunnel, 2, "l2tp.max_sessions_per_tunnel");
 	ok(conf->l2tp_allow_clear, "l2tp.allow_clear");
+	ok(conf->l2tp_enabled, "l2tp.enabled by default");
 	is_str(netaddr_format_addr(&conf->ppp_local, a), "10.9.0.1", "ppp.local_address");
 	is_str(netaddr_format_addr(&conf->ppp_pool_first, a), "10.9.0.2", "ppp.pool first");
 	is_str(netaddr_format_addr(&conf->ppp_pool_last, a), "10.9.1.1", "ppp.pool last");

@@ -17,6 +17,7 @@
 #include "lib/log.h"
 
 struct daemon_ike;
+struct daemon_l2tp;
 
 struct daemon {
 	struct clock clock;
@@ -29,6 +30,7 @@ struct daemon {
 	bool foreground;
 	struct pidfile pidfile;
 	struct daemon_ike *ike;         /* daemon_ike.c: engine, sockets, kernel */
+	struct daemon_l2tp *l2tp;       /* daemon_l2tp.c: LNS, kernel L2TP, pppds */
 };
 
 /* Point the log sinks, level and debug classes at what CONF says. 0 or -errno. */

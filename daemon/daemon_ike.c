@@ -9,6 +9,7 @@
 
 #include "daemon/daemon.h"
 #include "daemon/daemon_ike.h"
+#include "daemon/daemon_l2tp.h"
 #include "daemon/ike_kernel.h"
 #include "daemon/ike_socket.h"
 #include "daemon/kernel_xfrm.h"
@@ -67,6 +68,20 @@ static void daemon_ike_child_remove(void *arg, const struct ike_child_sa_params 
 	struct daemon_ike *ike = arg;
 
 	ike_kernel_child_remove(ike->kernel, child);
+}
+
+static void daemon_ike_child_up(void *arg, const struct ike_child_sa_params *child)
+{
+	struct daemon_ike *ike = arg;
+
+	daemon_l2tp_child_up(ike->d, child);
+}
+
+static void daemon_ike_child_down(void *arg, uint64_t serial, const char *reason)
+{
+	struct daemon_ike *ike = arg;
+
+	daemon_l2tp_child_down(ike->d, serial, reason);
 }
 
 /* ------------------------------------------------------------------ events */
@@ -183,6 +198,8 @@ int daemon_ike_start(struct daemon *d)
 		.spi_alloc = daemon_ike_spi_alloc,
 		.child_install = daemon_ike_child_install,
 		.child_remove = daemon_ike_child_remove,
+		.child_up = daemon_ike_child_up,
+		.child_down = daemon_ike_child_down,
 	};
 	struct ike_engine_ops ops = ops_template;
 	struct daemon_ike *ike = alloc_zero(sizeof(*ike));
@@ -255,6 +272,16 @@ void daemon_ike_reload(struct daemon *d, const struct conf *old_conf, const stru
 		else
 			ev_timer_cancel(d->loop, &ike->keepalive);
 	}
+}
+
+int daemon_ike_child_close(struct daemon *d, uint32_t spi_in, const char *reason)
+{
+	return d->ike ? ike_engine_child_close(d->ike->engine, spi_in, reason) : -ENOENT;
+}
+
+struct kxfrm *daemon_ike_kxfrm(struct daemon *d)
+{
+	return d->ike ? d->ike->kx : NULL;
 }
 
 void daemon_ike_stop(struct daemon *d)

@@ -27,4 +27,11 @@ void daemon_ike_reload(struct daemon *d, const struct conf *old_conf, const stru
 
 void daemon_ike_stop(struct daemon *d);
 
+/* Ends one client's IPsec SA (and its ISAKMP SA when that protects nothing else), with
+ * Deletes to the client: ike_engine_child_close.  0, -ENOENT. */
+int daemon_ike_child_close(struct daemon *d, uint32_t spi_in, const char *reason);
+
+/* The XFRM handle (for the L2TP guard policies); NULL before start. */
+struct kxfrm *daemon_ike_kxfrm(struct daemon *d);
+
 #endif

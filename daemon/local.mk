@@ -13,9 +13,14 @@ daemon_libdaemon_a_CFLAGS = $(AM_CFLAGS) $(LIBCONFIG_CFLAGS) $(NL_CFLAGS) $(CRYP
 DAEMON_LIBS = daemon/libdaemon.a ike/libikeengine.a ike/libike.a ike/libikecrypto.a \
 	lib/libcommon.a $(LIBCONFIG_LIBS) $(NL_LIBS) $(CRYPTO_LIBS)
 
+# The L2TP side (daemon_l2tp.c) sits on libraries that themselves use libdaemon.a
+# (kernel_l2tp uses kernel_xfrm), so it is linked into the program, not the library.
 sbin_PROGRAMS += daemon/l2tpsecd
-daemon_l2tpsecd_SOURCES = daemon/main.c daemon/daemon.h
-daemon_l2tpsecd_LDADD = $(DAEMON_LIBS)
+daemon_l2tpsecd_SOURCES = daemon/main.c daemon/daemon.h \
+	daemon/daemon_l2tp.c daemon/daemon_l2tp.h
+daemon_l2tpsecd_CFLAGS = $(AM_CFLAGS) $(NL_CFLAGS) $(CRYPTO_CFLAGS)
+daemon_l2tpsecd_LDADD = l2tp/libl2tplns.a l2tp/libl2tprel.a l2tp/libl2tp.a daemon/libkl2tp.a \
+	ppp-glue/libpppglue.a ppp-glue/libpppctl.a $(DAEMON_LIBS)
 
 check_PROGRAMS += daemon/conf_test
 daemon_conf_test_SOURCES = daemon/conf_test.c

@@ -16,6 +16,7 @@
 
 #include "daemon/daemon.h"
 #include "daemon/daemon_ike.h"
+#include "daemon/daemon_l2tp.h"
 
 #define DAEMON_DEFAULT_CONF L2TPSEC_SYSCONFDIR "/l2tpsec/l2tpsec.conf"
 
@@ -87,6 +88,7 @@ void daemon_reload(struct daemon *d)
 	if (log_sink_file_reopen(d->log) < 0)
 		log_msg(&d->lg, LOG_LEVEL_ERR, "cannot reopen the log file");
 	daemon_ike_reload(d, d->conf, conf);
+	daemon_l2tp_reload(d, d->conf, conf);
 	conf_free(d->conf);
 	d->conf = conf;
 	daemon_check_conf_mode(d);
@@ -223,11 +225,13 @@ static int daemon_start(struct daemon *d, int *ready_fd)
 	daemon_check_conf_mode(d);
 	log_msg(&d->lg, LOG_LEVEL_NOTICE, "l2tpsecd %s starting (pid %ld, configuration %s)",
 		PACKAGE_VERSION, (long)getpid(), d->conf_path);
-	return daemon_ike_start(d);
+	err = daemon_ike_start(d);
+	return err < 0 ? err : daemon_l2tp_start(d);
 }
 
 static void daemon_stop(struct daemon *d)
 {
+	daemon_l2tp_stop(d);    /* StopCCN goes out while the IPsec SAs still exist */
 	daemon_ike_stop(d);
 	if (d->log && d->loop)
 		log_msg(&d->lg, LOG_LEVEL_NOTICE, "stopped");

@@ -184,6 +184,10 @@ int pppd_argv_build(struct pppd_argv *out, const struct pppd_options *o)
 	pppd_argv_add_number(out, o->lcp_echo_interval);
 	pppd_argv_add(out, "lcp-echo-failure");
 	pppd_argv_add_number(out, o->lcp_echo_failure);
+	/* When the daemon stops pppd the L2TP session is usually gone already (CDN, StopCCN):
+	 * one Terminate-Request, not pppd's default two, before it gives up and exits. */
+	pppd_argv_add(out, "lcp-max-terminate");
+	pppd_argv_add(out, "1");
 	pppd_argv_add(out, "nodefaultroute");
 	pppd_argv_add(out, o->proxyarp ? "proxyarp" : "noproxyarp");
 	if (o->debug)

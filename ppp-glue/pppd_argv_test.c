@@ -66,7 +66,7 @@ static void test_golden(void)
 		"auth require-mschap-v2 refuse-pap refuse-chap refuse-mschap refuse-eap "
 		"noccp nodeflate nobsdcomp novj novjccomp nopcomp noaccomp noipv6 "
 		"mtu 1400 mru 1400 ms-dns 192.0.2.53 ms-dns 192.0.2.54 ms-wins 192.0.2.137 "
-		"lcp-echo-interval 30 lcp-echo-failure 4 nodefaultroute noproxyarp "
+		"lcp-echo-interval 30 lcp-echo-failure 4 lcp-max-terminate 1 nodefaultroute noproxyarp "
 		"name l2tpsec ipparam l2tpsec-31337-7 10.8.0.1:";
 	struct pppd_options o = typical();
 	struct pppd_argv a;

@@ -348,6 +348,21 @@ topology_nat() {
 	EOF
 }
 
+# topology_lan N: N clients c1..cN and the server on one bridged TEST-NET LAN.
+#   cI eth0 192.0.2.(10+I)/24 <-> vI ~ br0 192.0.2.1/24 server
+topology_lan() {
+	local n=$1 i
+	ns_add server
+	printf 'link add br0 type bridge\naddr add %s/24 dev br0\nlink set br0 up\n' "$SERVER_IP" |
+		ns_exec server ip -batch -
+	for ((i = 1; i <= n; i++)); do
+		ns_add "c$i"
+		ip link add eth0 netns "$(ns_real "c$i")" type veth peer name "v$i" netns "$(ns_real server)"
+		printf 'addr add 192.0.2.%d/24 dev eth0\nlink set eth0 up\n' $((10 + i)) | ns_exec "c$i" ip -batch -
+		printf 'link set v%d master br0\nlink set v%d up\n' "$i" "$i" | ns_exec server ip -batch -
+	done
+}
+
 # ---------------------------------------------------------------- strongSwan
 # ipsec_profile NAME: proposals of a client type -> PROFILE_IKE PROFILE_ESP
 # PROFILE_IKELIFETIME PROFILE_KEYLIFE.
@@ -650,26 +665,61 @@ server_ref_start() {
 }
 
 # ---------------------------------------------------------------- l2tpsecd
-# server_l2tpsecd_start NS [EXTRA_IKE_SETTINGS]: l2tpsecd as the server in NS, in the
-# foreground with its log in logs/NS/l2tpsec.log; waits until its IKE sockets are up.
-# Sets L2TPSECD_PID, L2TPSECD_LOG and L2TPSECD_CONF.  The binary comes from the build in
-# L2TPSEC_TEST_BUILD (scripts/test points it at the ASan+UBSan build).
+# nt_hash PASSWORD: the NT hash (MD4 of the UTF-16LE password) in hex, as users files hold it.
+nt_hash() {
+	local h
+	h=$(printf '%s' "$1" | iconv -f UTF-8 -t UTF-16LE |
+		openssl dgst -md4 -provider default -provider legacy -r) || return 1
+	echo "${h%% *}"
+}
+
+# server_users_write NS [NAME:PASSWORD[:ADDRESS[:STATE]]]...: the users file of l2tpsecd in NS
+# (default: TEST_USER with TEST_PASSWORD).  Sets L2TPSECD_USERS.
+server_users_write() {
+	local ns=$1 entry name password address state
+	shift
+	[ $# -gt 0 ] || set -- "$TEST_USER:$TEST_PASSWORD"
+	L2TPSECD_USERS=$WORK/l2tpsec-users-$ns
+	{
+		echo "# written by tests/vm/lib.sh: NAME:NTHASH:ADDRESS:STATE"
+		for entry in "$@"; do
+			IFS=: read -r name password address state <<<"$entry"
+			echo "$name:$(nt_hash "$password"):${address:-}:${state:-enabled}"
+		done
+	} >"$L2TPSECD_USERS.tmp"
+	chmod 600 "$L2TPSECD_USERS.tmp"
+	mv "$L2TPSECD_USERS.tmp" "$L2TPSECD_USERS"
+}
+
+# server_l2tpsecd_start NS [EXTRA_IKE_SETTINGS] [EXTRA_TOP_LEVEL_SETTINGS] [EXTRA_PPP_SETTINGS]: l2tpsecd as the
+# whole server in NS (IKE, L2TP, pppd with our plugin, the pool 203.0.113.10-99), in the
+# foreground with its log in logs/NS/l2tpsec.log; waits until its sockets are up.  Writes the
+# default users file unless server_users_write ran for NS.  Sets L2TPSECD_PID, L2TPSECD_LOG
+# and L2TPSECD_CONF.  The binaries come from the build in L2TPSEC_TEST_BUILD (scripts/test
+# points it at the ASan+UBSan build; the pppd plugin there is built without sanitizers).
 L2TPSEC_BUILD_DIR=${L2TPSEC_TEST_BUILD:-$PROJECT_DIR/build/test}
 server_l2tpsecd_start() {
-	local ns=$1 extra=${2:-} logs
+	local ns=$1 extra=${2:-} top=${3:-} ppp=${4:-} logs
 	logs=$(ns_log_dir "$ns")
 	L2TPSECD_LOG=$logs/l2tpsec.log
 	L2TPSECD_CONF=$WORK/l2tpsec-$ns.conf
+	[ -f "$WORK/l2tpsec-users-$ns" ] || server_users_write "$ns"
+	L2TPSECD_USERS=$WORK/l2tpsec-users-$ns
+	ppp_write_hooks "$ns"
 	cat >"$L2TPSECD_CONF" <<-EOF
 		# written by tests/vm/lib.sh
 		ike = { psk = "$TEST_PSK"; $extra };
-		log = { file = "$L2TPSECD_LOG"; syslog = false; level = "debug"; debug = "ike-fsm"; };
+		log = { file = "$L2TPSECD_LOG"; syslog = false; level = "debug"; debug = "ike-fsm,l2tp-fsm"; };
 		daemon = { pid_file = "$(ns_run_dir "$ns")/l2tpsecd.pid"; };
+		ppp = { local_address = "$PPP_SERVER_IP"; pool = "$PPP_POOL_FIRST-$PPP_POOL_LAST";
+		        dns = "192.0.2.53"; plugin = "$L2TPSEC_BUILD_DIR/ppp-glue/plugin/l2tpsec.so"; $ppp };
+		users = { file = "$L2TPSECD_USERS"; };
+		$top
 	EOF
 	chmod 600 "$L2TPSECD_CONF"
 	L2TPSECD_PID=$(ns_bg "$ns" "$logs/l2tpsecd.stderr" \
 		"$L2TPSEC_BUILD_DIR/daemon/l2tpsecd" -f -c "$L2TPSECD_CONF")
-	wait_for 60 "l2tpsecd listening in $ns" file_has "$L2TPSECD_LOG" "listening for IKE"
+	wait_for 60 "l2tpsecd listening in $ns" file_has "$L2TPSECD_LOG" "listening for L2TP"
 }
 # l2tpsecd_log_has TEXT: a fixed string in l2tpsecd's log.
 l2tpsecd_log_has() { file_has "$L2TPSECD_LOG" "$1"; }

@@ -18,7 +18,7 @@ ns_add server cpsk cweak cgood
 ns_link server eth0 192.0.2.1/24 cpsk eth0 192.0.2.2/24
 ns_link server eth1 198.51.100.1/24 cweak eth0 198.51.100.2/24
 ns_link server eth2 203.0.113.1/24 cgood eth0 203.0.113.2/24
-server_l2tpsecd_start server "exchange_timeout = 5;"
+server_l2tpsecd_start server "exchange_timeout = 5;" "l2tp = { allow_clear = true; };" # IKE only: no guard policies in the counts
 
 # 5. Wrong PSK: the client fails; one line names the peer and the PSK mismatch.
 TEST_CLIENT_PSK=not-the-psk client_ipsec_setup cpsk winxp 192.0.2.1
