@@ -521,6 +521,11 @@ static void tunnel_on_hello_due(struct ev_timer *timer)
 
 	if (t->state != L2TP_TUNNEL_WAIT_CTL_CONN && t->state != L2TP_TUNNEL_ESTABLISHED)
 		return;
+	/* Something unacknowledged is in flight already: its retransmissions decide. */
+	if (!l2tp_rel_idle(t->rel)) {
+		ev_timer_arm(t->lns->loop, &t->hello_due, t->hello_interval_ms);
+		return;
+	}
 	l2tp_tunnel_enter(t);
 	L2TP_DBG(t->lns, &t->lg, "no message from the peer for %u ms: HELLO",
 		 t->hello_interval_ms);

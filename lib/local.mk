@@ -6,6 +6,7 @@ lib_libcommon_a_SOURCES = \
 	lib/alloc.c lib/alloc.h \
 	lib/clock.c lib/clock.h \
 	lib/evloop.c lib/evloop.h \
+	lib/json.c lib/json.h \
 	lib/log.c lib/log.h \
 	lib/names.c lib/names.h \
 	lib/netaddr.c lib/netaddr.h \
@@ -18,6 +19,7 @@ LIB_UNIT_TESTS = \
 	lib/alloc_test \
 	lib/clock_test \
 	lib/evloop_test \
+	lib/json_test \
 	lib/log_test \
 	lib/names_test \
 	lib/netaddr_test \
@@ -33,6 +35,8 @@ lib_clock_test_SOURCES = lib/clock_test.c
 lib_clock_test_LDADD = lib/libcommon.a
 lib_evloop_test_SOURCES = lib/evloop_test.c
 lib_evloop_test_LDADD = lib/libcommon.a
+lib_json_test_SOURCES = lib/json_test.c
+lib_json_test_LDADD = lib/libcommon.a
 lib_log_test_SOURCES = lib/log_test.c
 lib_log_test_LDADD = lib/libcommon.a
 lib_netaddr_test_SOURCES = lib/netaddr_test.c

@@ -4,6 +4,7 @@
 # addresses and all pass traffic; l2tpsecd's memory with twenty sessions (pppd excluded).
 #
 #   c1 .. c20: eth0 192.0.2.11 .. .30/24 ---- br0 192.0.2.1/24 server (l2tpsecd)
+# vm: timeout=900 mem=2G
 set -euo pipefail
 # shellcheck source=tests/vm/lib.sh
 . "$(dirname "$0")/../lib.sh"

@@ -39,11 +39,22 @@ wait_for 60 "pppd's exit in the log" l2tpsecd_log_has "pppd exited" || true
 tap_ok grep -qE -- "$CHAIN: pppd exited \(.*\) after [0-9]+ s" "$L2TPSECD_LOG" "log: $CHAIN: pppd exited (...) after N s"
 l2tp_nothing_left "after the client hung up"
 
-# The reference stack in the same VM, same client, same profile: connect time to compare.
+# The client comes back, and l2tpsecd is stopped under it: StopCCN, pppd ended, the kernel
+# tunnel, SAs, policies and the guard removed.
+rm -f "$(ppp_peer_file client)"
+l2tp_connect client strongswan "the client again"
 kill -TERM "$L2TPSECD_PID" 2>/dev/null || true
 gone() { ! kill -0 "$L2TPSECD_PID" 2>/dev/null; }
 wait_for 60 "l2tpsecd stopped" gone || true
-tap_ok gone "l2tpsecd stops on SIGTERM"
+tap_ok gone "l2tpsecd stops on SIGTERM with a client connected"
+tap_ok l2tpsecd_log_has "shutting down: StopCCN to every L2TP tunnel" "log: StopCCN to every tunnel at the stop"
+ppp_gone() { [ ! -e "$(ppp_peer_file client)" ]; }
+wait_for 60 "the client's ppp0 down" ppp_gone || true
+tap_ok ppp_gone "the client's ppp0 went down (its xl2tpd got the StopCCN)"
 tap_is "$(xfrm_count server state)/$(xfrm_count server policy)" "0/0" "after the stop nothing of ours is in the kernel (guard removed too)"
+tap_is "$(l2tp_kernel_tunnels)/$(server_pppd_count)" "0/0" "after the stop no kernel L2TP tunnel and no pppd"
+ns_exec client ipsec down vpn >/dev/null 2>&1 || true
+
+# The reference stack again, warm, same client, same profile: the connect time to compare.
 reference_connect client winxp reference_connect_ms
 tap_diag "connect time, same VM, same client, both warm: l2tpsecd $CONNECT_MS ms, strongSwan + xl2tpd + pppd $REFERENCE_MS ms"
