@@ -66,6 +66,7 @@ static conf_check_fn conf_check_ppp_local;
 static conf_check_fn conf_check_ppp_pool;
 static conf_check_fn conf_check_ppp_servers;
 static conf_check_fn conf_check_path;
+static conf_check_fn conf_check_group;
 
 #define CONF_UINT(path_, field_, min_, max_, scale_)                                         \
 	{ .path = path_, .type = CONF_INT, .check = conf_check_uint,                         \
@@ -147,6 +148,13 @@ static const struct conf_entry conf_entries[] = {
 	{ .path = "users", .type = CONF_GROUP },
 	{ .path = "users.file", .type = CONF_STRING, .default_string = L2TPSEC_SYSCONFDIR "/l2tpsec/users",
 	  .check = conf_check_path, .offset = offsetof(struct conf, users_file) },
+	{ .path = "users.end_sessions", .type = CONF_BOOL, .check = conf_check_flag,
+	  .offset = offsetof(struct conf, users_end_sessions) },
+	{ .path = "daemon.control_socket", .type = CONF_STRING,
+	  .default_string = L2TPSEC_RUNDIR "/l2tpsecd.sock",
+	  .check = conf_check_path, .offset = offsetof(struct conf, control_socket) },
+	{ .path = "daemon.control_group", .type = CONF_STRING, .default_string = "",
+	  .check = conf_check_group },
 };
 
 static const char *const conf_type_names[] = {
@@ -392,6 +400,19 @@ static const char *conf_check_path(struct conf *conf, const struct conf_entry *e
 	return reason ? reason : conf_store_string(field, value);
 }
 
+/* A group name for the control socket: "" or [A-Za-z0-9_.-]{1,32} (resolved at start). */
+static const char *conf_check_group(struct conf *conf, const struct conf_entry *entry,
+				    const config_setting_t *setting)
+{
+	const char *value = setting ? conf_string_value(setting) : entry->default_string;
+	size_t len = strlen(value);
+
+	if (len > 32 || strspn(value, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				       "0123456789_.-") != len)
+		return "must be a group name";
+	return conf_store_string(&conf->control_group, value);
+}
+
 static bool conf_parse_ipv4(struct netaddr *out, const char *text, size_t len)
 {
 	char buf[NETADDR_STRLEN];
@@ -626,6 +647,7 @@ static struct conf *conf_from_parsed(config_t *cfg, const char *name, int last_l
 	conf->ike_natt_port = 4500;
 	conf->l2tp_port = 1701;
 	conf->l2tp_enabled = true;
+	conf->users_end_sessions = true;
 	conf->l2tp_hello_ms = 60000;
 	conf->l2tp_retries = 5;
 	conf->l2tp_idle_ms = 10000;
@@ -753,5 +775,7 @@ void conf_free(struct conf *conf)
 	alloc_free(conf->ppp_pppd);
 	alloc_free(conf->ppp_plugin);
 	alloc_free(conf->users_file);
+	alloc_free(conf->control_socket);
+	alloc_free(conf->control_group);
 	alloc_free(conf);
 }

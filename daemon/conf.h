@@ -81,6 +81,10 @@ struct conf {
 	bool ppp_debug;                 /* pppd's debug option */
 	/* users */
 	char *users_file;
+	bool users_end_sessions;        /* a deleted or disabled user's sessions end at the reload */
+	/* the control socket */
+	char *control_socket;
+	char *control_group;            /* "" : root only */
 };
 
 struct conf_error {

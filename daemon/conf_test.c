@@ -104,14 +104,15 @@ static void test_all_settings(void)
 		"  level = \"debug\";\n"
 		"  debug = \"ike-wire,l2tp-fsm,-ike-wire\";\n"
 		"};\n"
-		"daemon = { pid_file = \"/tmp/x.pid\"; };\n"
+		"daemon = { pid_file = \"/tmp/x.pid\"; control_socket = \"/tmp/c.sock\";\n"
+		"  control_group = \"vpnadm\"; };\n"
 		"l2tp = { port = 1702; hello_interval = 20; retransmits = 3; idle_timeout = 0; max_tunnels = 10;\n"
 		"  max_sessions_per_tunnel = 2; allow_clear = true; };\n"
 		"ppp = { local_address = \"10.9.0.1\"; pool = \"10.9.0.2-10.9.1.1\";\n"
 		"  dns = \"192.0.2.53,192.0.2.54\"; wins = \"192.0.2.55\"; mtu = 1280;\n"
 		"  lcp_echo_interval = 10; lcp_echo_failure = 3; pppd = \"/usr/local/sbin/pppd\";\n"
 		"  plugin = \"/opt/l2tpsec.so\"; debug = true; };\n"
-		"users = { file = \"/etc/l2tpsec/u\"; };\n";
+		"users = { file = \"/etc/l2tpsec/u\"; end_sessions = false; };\n";
 	struct conf_error err;
 	struct conf *conf = conf_load_string(text, "t.conf", &err);
 	char a[NETADDR_STRLEN];
@@ -146,6 +147,9 @@ static void test_all_settings(void)
 	is_str(conf->ppp_plugin, "/opt/l2tpsec.so", "ppp.plugin");
 	ok(conf->ppp_debug, "ppp.debug");
 	is_str(conf->users_file, "/etc/l2tpsec/u", "users.file");
+	ok(!conf->users_end_sessions, "users.end_sessions");
+	is_str(conf->control_socket, "/tmp/c.sock", "daemon.control_socket");
+	is_str(conf->control_group, "vpnadm", "daemon.control_group");
 	conf_free(conf);
 }
 
@@ -222,6 +226,8 @@ static const struct error_case error_cases[] = {
 	  "t.conf:2: ppp.mtu: out of range" },
 	{ "relative users file", "ike = { psk = \"k\"; };\nusers = { file = \"users\"; };",
 	  "t.conf:2: users.file: must be an absolute path: \"users\"" },
+	{ "group with a space", "ike = { psk = \"k\"; };\ndaemon = { control_group = \"vpn adm\"; };",
+	  "t.conf:2: daemon.control_group: must be a group name: \"vpn adm\"" },
 	{ "include refused", "@include \"/etc/passwd\"\n", "t.conf: @include is not supported" },
 };
 

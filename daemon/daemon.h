@@ -11,6 +11,7 @@
 #include <stdbool.h>
 
 #include "daemon/conf.h"
+#include "daemon/ctl_socket.h"
 #include "daemon/pidfile.h"
 #include "lib/clock.h"
 #include "lib/evloop.h"
@@ -31,12 +32,15 @@ struct daemon {
 	struct pidfile pidfile;
 	struct daemon_ike *ike;         /* daemon_ike.c: engine, sockets, kernel */
 	struct daemon_l2tp *l2tp;       /* daemon_l2tp.c: LNS, kernel L2TP, pppds */
+	struct ctl_socket *ctl;         /* daemon_ctl.c: the control socket */
+	struct ctl_command ctl_commands[6];
 };
 
 /* Point the log sinks, level and debug classes at what CONF says. 0 or -errno. */
 int daemon_log_apply(struct daemon *d, const struct conf *conf) WARN_UNUSED;
 
-/* SIGHUP: read the file again; on any error keep the running configuration. */
-void daemon_reload(struct daemon *d);
+/* SIGHUP or "reload": read the file again; on any error keep the running configuration.
+ * 0, or -1 with why filled. */
+int daemon_reload(struct daemon *d, char *why, size_t size);
 
 #endif

@@ -7,6 +7,9 @@
 #include <string.h>
 #include <sys/epoll.h>
 
+#include <stdio.h>
+
+#include "daemon/ctl_socket.h"
 #include "daemon/daemon.h"
 #include "daemon/daemon_ike.h"
 #include "daemon/daemon_l2tp.h"
@@ -277,6 +280,60 @@ void daemon_ike_reload(struct daemon *d, const struct conf *old_conf, const stru
 int daemon_ike_child_close(struct daemon *d, uint32_t spi_in, const char *reason)
 {
 	return d->ike ? ike_engine_child_close(d->ike->engine, spi_in, reason) : -ENOENT;
+}
+
+bool daemon_ike_sa_view(struct daemon *d, uint64_t serial, struct ike_sa_view *out)
+{
+	return d->ike && ike_engine_sa_view(d->ike->engine, serial, out);
+}
+
+static void daemon_ike_ctl_sa(void *arg, const struct ike_sa_view *v)
+{
+	struct ctl_out *o = arg;
+
+	ctl_out_record(o);
+	ctl_out_str(o, "kind", "isakmp");
+	ctl_out_u64(o, "serial", v->serial);
+	ctl_out_str(o, "state", v->state);
+	ctl_out_addr(o, "local", &v->local);
+	ctl_out_addr(o, "peer", &v->remote);
+	ctl_out_str(o, "nat", v->nat_peer ? "yes" : "no");
+	ctl_out_str(o, "natt", v->natt_method);
+	ctl_out_str(o, "client", v->client);
+	ctl_out_str(o, "cipher", v->cipher ? v->cipher : "");
+	ctl_out_str(o, "hash", v->hash ? v->hash : "");
+	ctl_out_str(o, "group", v->group ? v->group : "");
+	ctl_out_u64(o, "children", v->children);
+	ctl_out_u64(o, "age_s", v->age_ms / 1000);
+}
+
+static void daemon_ike_ctl_child(void *arg, const struct ike_child_view *v)
+{
+	struct ctl_out *o = arg;
+	char spi[16];
+
+	ctl_out_record(o);
+	ctl_out_str(o, "kind", "ipsec");
+	ctl_out_u64(o, "serial", v->serial);
+	ctl_out_u64(o, "parent", v->parent_serial);
+	ctl_out_str(o, "state", v->state);
+	ctl_out_addr(o, "local", &v->local);
+	ctl_out_addr(o, "peer", &v->remote);
+	snprintf(spi, sizeof(spi), "0x%08x", v->spi_in);
+	ctl_out_str(o, "spi_in", spi);
+	snprintf(spi, sizeof(spi), "0x%08x", v->spi_out);
+	ctl_out_str(o, "spi_out", spi);
+	ctl_out_str(o, "encap", v->encap ? "espinudp" : "esp");
+	ctl_out_str(o, "cipher", v->cipher ? v->cipher : "");
+	ctl_out_str(o, "integrity", v->integ ? v->integ : "");
+	ctl_out_u64(o, "lifetime_s", v->lifetime_seconds);
+	ctl_out_u64(o, "age_s", v->age_ms / 1000);
+}
+
+void daemon_ike_ctl_show_sa(struct daemon *d, struct ctl_out *o)
+{
+	if (d->ike)
+		ike_engine_walk(d->ike->engine, daemon_ike_ctl_sa, daemon_ike_ctl_child, o);
 }
 
 struct kxfrm *daemon_ike_kxfrm(struct daemon *d)

@@ -31,6 +31,14 @@ void daemon_ike_stop(struct daemon *d);
  * Deletes to the client: ike_engine_child_close.  0, -ENOENT. */
 int daemon_ike_child_close(struct daemon *d, uint32_t spi_in, const char *reason);
 
+/* The view of ISAKMP SA #serial (for status); false if there is none. */
+struct ike_sa_view;
+bool daemon_ike_sa_view(struct daemon *d, uint64_t serial, struct ike_sa_view *out);
+
+/* l2tpsecctl show sa. */
+struct ctl_out;
+void daemon_ike_ctl_show_sa(struct daemon *d, struct ctl_out *o);
+
 /* The XFRM handle (for the L2TP guard policies); NULL before start. */
 struct kxfrm *daemon_ike_kxfrm(struct daemon *d);
 

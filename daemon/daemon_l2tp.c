@@ -8,13 +8,16 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "daemon/ctl_socket.h"
 #include "daemon/daemon.h"
 #include "daemon/daemon_ike.h"
 #include "daemon/daemon_l2tp.h"
@@ -43,6 +46,7 @@ struct dl2tp_child {
 	uint64_t serial;
 	uint32_t mark;
 	uint32_t spi_in;                /* names it to the IKE engine */
+	uint64_t parent_serial;         /* its ISAKMP SA */
 	struct netaddr remote;          /* the IKE peer (NAT public address:port) */
 	struct logger lg;               /* "#N", the parent of the tunnels it carries */
 	bool close_pending;             /* its client vanished: end it (after the engine call returns) */
@@ -58,6 +62,8 @@ struct dl2tp_tunnel {
 	uint32_t mark;                  /* the IPsec SA it goes through (SO_MARK) */
 	struct netaddr remote;
 	struct logger lg;               /* the engine's "#5 tun#1", copied */
+	char host[L2TP_LNS_PEER_STRING_MAX], vendor[L2TP_LNS_PEER_STRING_MAX];
+	uint64_t opened_wall_ms;
 };
 
 /* One pppd, from its spawn until it is reaped (it may outlive its L2TP session). */
@@ -79,6 +85,18 @@ struct dl2tp_ppp {
 	uint32_t address;               /* network order; 0: none held */
 	bool authenticated;
 	char user[USERS_NAME_MAX + 1];  /* sanitized, for the log */
+	char login[USERS_NAME_MAX + 1]; /* the users file's name, once authenticated */
+	uint64_t since_wall_ms;         /* authenticated at */
+	char ifname[PPP_CTL_IFNAME_MAX + 1];
+	struct dl2tp_tunnel *tunnel;    /* NULL once the session closed */
+	uint64_t ses_serial;
+	bool killing;                   /* the admin (or a users-file change) ended it */
+};
+
+/* When each user was last seen (a session ended), for "user list". */
+struct dl2tp_seen {
+	char name[USERS_NAME_MAX + 1];
+	uint64_t wall_ms;
 };
 
 struct daemon_l2tp {
@@ -96,6 +114,8 @@ struct daemon_l2tp {
 	struct dl2tp_child *children;
 	struct dl2tp_tunnel *tunnels;
 	struct dl2tp_ppp *ppps;
+	struct dl2tp_seen *seen;
+	size_t seen_count;
 	struct ev_timer close_children; /* ends the IPsec SAs of vanished clients */
 	struct log_ratelimit clear_rl;
 	bool stopping;
@@ -104,6 +124,14 @@ struct daemon_l2tp {
 static struct daemon_l2tp *dl2tp_of(void *arg)
 {
 	return arg;
+}
+
+static uint64_t dl2tp_wall_ms(const struct daemon_l2tp *l)
+{
+	struct timespec ts;
+
+	clock_wall(&l->d->clock, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 /* ------------------------------------------------------------------ IPsec SAs */
@@ -161,6 +189,7 @@ void daemon_l2tp_child_up(struct daemon *d, const struct ike_child_sa_params *ch
 	c->serial = child->serial;
 	c->mark = child->reqid;
 	c->spi_in = child->spi_in;
+	c->parent_serial = child->parent_serial;
 	c->remote = child->remote;
 	logger_init_fixed(&c->lg, d->log, NULL, "#", child->serial);
 	dl2tp_child_rekeyed(l, c);
@@ -288,6 +317,9 @@ static int dl2tp_tunnel_open(void *arg, const struct l2tp_tunnel_info *info, voi
 	t->remote = info->remote;
 	t->mark = info->mark;
 	t->lg = *info->lg;
+	snprintf(t->host, sizeof(t->host), "%s", info->peer_host_name);
+	snprintf(t->vendor, sizeof(t->vendor), "%s", info->peer_vendor_name);
+	t->opened_wall_ms = dl2tp_wall_ms(l);
 	local.port = (uint16_t)l->d->conf->l2tp_port;
 	t->fd = kl2tp_tunnel_socket(&local, &info->remote, info->mark);
 	if (t->fd < 0) {
@@ -573,6 +605,8 @@ static void dl2tp_ppp_auth(struct dl2tp_ppp *p, const struct ppp_ctl_auth_reques
 	}
 	p->address = address;
 	p->authenticated = true;
+	snprintf(p->login, sizeof(p->login), "%s", u->name);
+	p->since_wall_ms = dl2tp_wall_ms(l);
 	snprintf(reply, sizeof(reply), "%s M=Access granted", auth_response);
 	util_wipe(auth_response, sizeof(auth_response));
 	dl2tp_ppp_reply(p, request, true, reply, address);
@@ -600,6 +634,9 @@ static void dl2tp_ppp_ctl(struct dl2tp_ppp *p, const struct ppp_ctl_msg *msg)
 		peer.addr.v4.s_addr = msg->u.ip_up.peer_address;
 		log_sanitize(ifname, sizeof(ifname), (const uint8_t *)msg->u.ip_up.ifname,
 			     strnlen(msg->u.ip_up.ifname, sizeof(msg->u.ip_up.ifname)));
+		/* ppp_ctl_parse admits only printable names that fit */
+		memcpy(p->ifname, msg->u.ip_up.ifname, sizeof(p->ifname) - 1);
+		p->ifname[sizeof(p->ifname) - 1] = '\0';
 		log_msg(&p->lg, LOG_LEVEL_NOTICE, "link up on %s: %s <-> %s", ifname,
 			netaddr_format_addr(&ours, a), netaddr_format_addr(&peer, b));
 		break;
@@ -789,6 +826,8 @@ static int dl2tp_session_open(void *arg, void *tunnel_handle, struct l2tp_sessio
 	p->child.pidfd = p->ctl_fd = p->log_fd = -1;
 	p->tunnel_id = si->tunnel->tunnel_id;
 	p->session_id = si->session_id;
+	p->tunnel = t;
+	p->ses_serial = si->lg->serial;
 	ev_timer_init(&p->kill_timer, dl2tp_on_ppp_kill_due);
 	p->next = l->ppps;
 	if (p->next)
@@ -832,12 +871,34 @@ fail:
 	return err;
 }
 
+/* The user of an ending session was last seen now. */
+static void dl2tp_seen_now(struct daemon_l2tp *l, const char *name)
+{
+	struct dl2tp_seen *bigger;
+
+	for (size_t i = 0; i < l->seen_count; i++) {
+		if (strcasecmp(l->seen[i].name, name) == 0) {
+			l->seen[i].wall_ms = dl2tp_wall_ms(l);
+			return;
+		}
+	}
+	bigger = alloc_realloc_array(l->seen, l->seen_count + 1, sizeof(*l->seen));
+	if (!bigger)
+		return;
+	l->seen = bigger;
+	snprintf(l->seen[l->seen_count].name, sizeof(l->seen[0].name), "%s", name);
+	l->seen[l->seen_count++].wall_ms = dl2tp_wall_ms(l);
+}
+
 static void dl2tp_session_close(void *arg, void *handle, const char *reason)
 {
 	struct dl2tp_ppp *p = handle;
 	struct daemon_l2tp *l = dl2tp_of(arg);
 
+	if (p->authenticated)
+		dl2tp_seen_now(l, p->login);
 	p->session = NULL;
+	p->tunnel = NULL;
 	dl2tp_ppp_kernel_session_delete(p);
 	if (p->child.pid <= 0) {
 		dl2tp_ppp_free(p);
@@ -849,6 +910,8 @@ static void dl2tp_session_close(void *arg, void *handle, const char *reason)
 }
 
 /* ------------------------------------------------------------------ start and stop */
+
+static void dl2tp_users_enforce(struct daemon_l2tp *l);
 
 struct dl2tp_users_file {
 	struct daemon_l2tp *l;
@@ -947,6 +1010,7 @@ static void dl2tp_free(struct daemon_l2tp *l)
 	kl2tp_close(l->kl);
 	ip_pool_free(l->pool);
 	users_free(l->users);
+	alloc_free(l->seen);
 	mschapv2_crypto_free(l->mschap);
 	alloc_free(l);
 }
@@ -1047,6 +1111,7 @@ void daemon_l2tp_reload(struct daemon *d, const struct conf *old_conf, const str
 	if (!l)
 		return;
 	dl2tp_users_load(l, conf->users_file);
+	dl2tp_users_enforce(l);
 	dl2tp_lns_conf(conf, &lns_conf);
 	if (l2tp_lns_conf_update(l->lns, &lns_conf) < 0)
 		log_msg(&d->lg, LOG_LEVEL_ERR, "the L2TP engine refused the new settings; keeping its own");
@@ -1067,4 +1132,232 @@ void daemon_l2tp_stop(struct daemon *d)
 	l2tp_lns_shutdown(l->lns);
 	dl2tp_free(l);
 	d->l2tp = NULL;
+}
+
+/* ------------------------------------------------------------------ the control socket */
+
+static struct dl2tp_child *dl2tp_child_of_ppp(struct daemon_l2tp *l, const struct dl2tp_ppp *p)
+{
+	return p->tunnel ? dl2tp_child_by_mark(l, p->tunnel->mark) : NULL;
+}
+
+/* "#5 tun#1 ses#1 ppp#1" and its parts, for l2tpsecctl. */
+static void dl2tp_ctl_serials(struct ctl_out *o, const struct dl2tp_ppp *p,
+			      const struct dl2tp_child *c)
+{
+	ctl_out_str(o, "chain", p->lg.prefix);
+	ctl_out_u64(o, "isakmp_sa", c ? c->parent_serial : 0);
+	ctl_out_u64(o, "ipsec_sa", c ? c->serial : 0);
+	ctl_out_u64(o, "tunnel", p->tunnel ? p->tunnel->lg.serial : 0);
+	ctl_out_u64(o, "session", p->ses_serial);
+	ctl_out_u64(o, "ppp", p->lg.serial);
+}
+
+void daemon_l2tp_ctl_status(struct daemon *d, struct ctl_out *o)
+{
+	struct daemon_l2tp *l = d->l2tp;
+
+	for (const struct dl2tp_ppp *p = l ? l->ppps : NULL; p; p = p->next) {
+		const struct dl2tp_child *c = dl2tp_child_of_ppp(l, p);
+		struct netaddr address = { .family = AF_INET };
+		struct kl2tp_stats stats = { 0 };
+		struct ike_sa_view sa;
+		bool have_sa = c && daemon_ike_sa_view(d, c->parent_serial, &sa);
+
+		if (!p->authenticated || !p->session)
+			continue;
+		address.addr.v4.s_addr = p->address;
+		if (kl2tp_session_stats(l->kl, p->tunnel_id, p->session_id, &stats) < 0)
+			memset(&stats, 0, sizeof(stats));   /* shown as 0: the session is going */
+		ctl_out_record(o);
+		ctl_out_str(o, "user", p->login);
+		ctl_out_addr(o, "address", &address);
+		ctl_out_addr(o, "peer", have_sa ? &sa.remote : &p->tunnel->remote);
+		ctl_out_str(o, "nat", have_sa && sa.nat_peer ? "yes" : "no");
+		ctl_out_str(o, "client", have_sa ? sa.client : "other");
+		ctl_out_time(o, "since", p->since_wall_ms);
+		ctl_out_u64(o, "bytes_in", stats.rx_bytes);
+		ctl_out_u64(o, "bytes_out", stats.tx_bytes);
+		ctl_out_str(o, "interface", p->ifname);
+		dl2tp_ctl_serials(o, p, c);
+	}
+}
+
+void daemon_l2tp_ctl_tunnels(struct daemon *d, struct ctl_out *o)
+{
+	struct daemon_l2tp *l = d->l2tp;
+
+	for (const struct dl2tp_tunnel *t = l ? l->tunnels : NULL; t; t = t->next) {
+		const struct dl2tp_child *c = dl2tp_child_by_mark(l, t->mark);
+		unsigned sessions = 0;
+
+		for (const struct dl2tp_ppp *p = l->ppps; p; p = p->next)
+			sessions += p->tunnel == t;
+		ctl_out_record(o);
+		ctl_out_u64(o, "serial", t->lg.serial);
+		ctl_out_str(o, "chain", t->lg.prefix);
+		ctl_out_u64(o, "ipsec_sa", c ? c->serial : 0);
+		ctl_out_u64(o, "tunnel_id", t->tunnel_id);
+		ctl_out_u64(o, "peer_tunnel_id", t->peer_tunnel_id);
+		ctl_out_addr(o, "peer", &t->remote);
+		ctl_out_str(o, "host", t->host);
+		ctl_out_str(o, "vendor", t->vendor);
+		ctl_out_u64(o, "sessions", sessions);
+		ctl_out_time(o, "since", t->opened_wall_ms);
+	}
+}
+
+void daemon_l2tp_ctl_sessions(struct daemon *d, struct ctl_out *o)
+{
+	struct daemon_l2tp *l = d->l2tp;
+
+	for (const struct dl2tp_ppp *p = l ? l->ppps : NULL; p; p = p->next) {
+		struct netaddr address = { .family = AF_INET };
+
+		if (!p->session)
+			continue;
+		address.addr.v4.s_addr = p->address;
+		ctl_out_record(o);
+		dl2tp_ctl_serials(o, p, dl2tp_child_of_ppp(l, p));
+		ctl_out_u64(o, "tunnel_id", p->tunnel_id);
+		ctl_out_u64(o, "session_id", p->session_id);
+		ctl_out_u64(o, "pppd_pid", (uint64_t)(p->child.pid > 0 ? p->child.pid : 0));
+		ctl_out_str(o, "user", p->authenticated ? p->login : "");
+		ctl_out_addr(o, "address", p->address ? &address : &(struct netaddr){ 0 });
+		ctl_out_str(o, "interface", p->ifname);
+		ctl_out_time(o, "since", p->since_wall_ms);
+	}
+}
+
+void daemon_l2tp_ctl_users(struct daemon *d, struct ctl_out *o)
+{
+	struct daemon_l2tp *l = d->l2tp;
+	size_t count = l && l->users ? users_count(l->users) : 0;
+
+	for (size_t i = 0; i < count; i++) {
+		const struct users_entry *u = users_at(l->users, i);
+		struct netaddr address = { .family = AF_INET };
+		unsigned sessions = 0;
+		uint64_t seen = 0;
+
+		for (const struct dl2tp_ppp *p = l->ppps; p; p = p->next) {
+			if (p->session && p->authenticated && strcasecmp(p->login, u->name) == 0) {
+				sessions++;
+				address.addr.v4.s_addr = p->address;
+			}
+		}
+		for (size_t k = 0; k < l->seen_count; k++)
+			if (strcasecmp(l->seen[k].name, u->name) == 0)
+				seen = l->seen[k].wall_ms;
+		ctl_out_record(o);
+		ctl_out_str(o, "name", u->name);
+		ctl_out_str(o, "connected", sessions ? "yes" : "no");
+		ctl_out_u64(o, "sessions", sessions);
+		ctl_out_addr(o, "address", sessions ? &address : &(struct netaddr){ 0 });
+		ctl_out_time(o, "last_seen", sessions ? dl2tp_wall_ms(l) : seen);
+	}
+}
+
+/*
+ * Ends one session for the admin (or a users-file change): CDN to the client, pppd
+ * stopped, and its IPsec SA deleted with Deletes (from the zero-delay timer).
+ */
+static void dl2tp_kill(struct daemon_l2tp *l, struct dl2tp_ppp *p, const char *why)
+{
+	struct dl2tp_child *c = dl2tp_child_of_ppp(l, p);
+
+	log_msg(&p->lg, LOG_LEVEL_NOTICE, "user \"%s\": session ended: %s", p->user, why);
+	p->killing = true;
+	if (c) {
+		c->close_pending = true;
+		ev_timer_arm(l->d->loop, &l->close_children, 0);
+	}
+	l2tp_lns_session_disconnect(l->lns, p->session, L2TP_CDN_RESULT_ADMIN, 0, why);
+}
+
+/* Every live session matching: a user name, or "#N" (its IPsec or ISAKMP SA). */
+static size_t dl2tp_kill_matching(struct daemon_l2tp *l, const char *what, const char *why,
+				  struct ctl_out *o)
+{
+	uint64_t serial = 0;
+	size_t killed = 0;
+	bool by_serial = what[0] == '#';
+
+	if (by_serial) {
+		char *end;
+
+		serial = strtoull(what + 1, &end, 10);
+		if (!what[1] || *end || !serial)
+			return 0;
+	}
+	for (bool again = true; again;) {
+		again = false;
+		for (struct dl2tp_ppp *p = l->ppps; p; p = p->next) {
+			const struct dl2tp_child *c = dl2tp_child_of_ppp(l, p);
+
+			if (!p->session || p->killing)
+				continue;
+			if (by_serial ? !(c && (c->serial == serial || c->parent_serial == serial))
+				      : !(p->authenticated && strcasecmp(p->login, what) == 0))
+				continue;
+			if (o) {
+				ctl_out_record(o);
+				ctl_out_str(o, "user", p->authenticated ? p->login : "");
+				dl2tp_ctl_serials(o, p, c);
+			}
+			dl2tp_kill(l, p, why);
+			killed++;
+			again = true;   /* the list may have changed under us */
+			break;
+		}
+	}
+	return killed;
+}
+
+void daemon_l2tp_ctl_kill(struct daemon *d, const char *what, struct ctl_out *o)
+{
+	struct daemon_l2tp *l = d->l2tp;
+
+	if (!l) {
+		ctl_out_error(o, "the L2TP server is not running (l2tp.enabled is false)");
+		return;
+	}
+	if (dl2tp_kill_matching(l, what, "ended by the administrator", o) == 0)
+		ctl_out_error(o, "no session of %s", what);
+}
+
+/* After the users file was read again: deleted or disabled users lose their sessions. */
+static void dl2tp_users_enforce(struct daemon_l2tp *l)
+{
+	if (!l->d->conf->users_end_sessions)
+		return;
+	for (bool again = true; again;) {
+		again = false;
+		for (struct dl2tp_ppp *p = l->ppps; p; p = p->next) {
+			const struct users_entry *u;
+
+			if (!p->session || !p->authenticated || p->killing)
+				continue;
+			u = l->users ? users_find(l->users, p->login, strlen(p->login)) : NULL;
+			if (u && u->enabled)
+				continue;
+			dl2tp_kill(l, p, u ? "the user was disabled" : "the user was deleted");
+			again = true;
+			break;
+		}
+	}
+}
+
+void daemon_l2tp_ctl_reload_users(struct daemon *d, struct ctl_out *o)
+{
+	struct daemon_l2tp *l = d->l2tp;
+
+	if (!l) {
+		ctl_out_error(o, "the L2TP server is not running (l2tp.enabled is false)");
+		return;
+	}
+	dl2tp_users_load(l, d->conf->users_file);
+	dl2tp_users_enforce(l);
+	ctl_out_record(o);
+	ctl_out_u64(o, "users", l->users ? users_count(l->users) : 0);
 }

@@ -32,6 +32,15 @@ void daemon_l2tp_reload(struct daemon *d, const struct conf *old_conf, const str
 /* Before daemon_ike_stop: StopCCN to every client while the SAs still exist, pppds ended. */
 void daemon_l2tp_stop(struct daemon *d);
 
+/* The control socket's requests (daemon/daemon_ctl.c). */
+struct ctl_out;
+void daemon_l2tp_ctl_status(struct daemon *d, struct ctl_out *o);
+void daemon_l2tp_ctl_tunnels(struct daemon *d, struct ctl_out *o);
+void daemon_l2tp_ctl_sessions(struct daemon *d, struct ctl_out *o);
+void daemon_l2tp_ctl_users(struct daemon *d, struct ctl_out *o);
+void daemon_l2tp_ctl_kill(struct daemon *d, const char *what, struct ctl_out *o);
+void daemon_l2tp_ctl_reload_users(struct daemon *d, struct ctl_out *o);
+
 /* From the IKE engine's observers: an IPsec SA that may carry L2TP came up / went away. */
 void daemon_l2tp_child_up(struct daemon *d, const struct ike_child_sa_params *child);
 void daemon_l2tp_child_down(struct daemon *d, uint64_t serial, const char *reason);

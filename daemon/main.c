@@ -15,8 +15,10 @@
 #include <unistd.h>
 
 #include "daemon/daemon.h"
+#include "daemon/daemon_ctl.h"
 #include "daemon/daemon_ike.h"
 #include "daemon/daemon_l2tp.h"
+#include "daemon/kernel_check.h"
 
 #define DAEMON_DEFAULT_CONF L2TPSEC_SYSCONFDIR "/l2tpsec/l2tpsec.conf"
 
@@ -61,7 +63,7 @@ static void daemon_check_conf_mode(struct daemon *d)
 			d->conf_path);
 }
 
-void daemon_reload(struct daemon *d)
+int daemon_reload(struct daemon *d, char *why, size_t size)
 {
 	struct conf_error err;
 	struct conf *conf = conf_load(d->conf_path, &err);
@@ -70,7 +72,8 @@ void daemon_reload(struct daemon *d)
 	if (!conf) {
 		log_msg(&d->lg, LOG_LEVEL_ERR, "reload failed, keeping the running configuration: %s",
 			err.text);
-		return;
+		snprintf(why, size, "%s", err.text);
+		return -1;
 	}
 	if (strcmp(conf->pid_file, d->conf->pid_file) != 0)
 		log_msg(&d->lg, LOG_LEVEL_NOTICE,
@@ -82,7 +85,8 @@ void daemon_reload(struct daemon *d)
 		if (daemon_log_apply(d, d->conf) < 0)
 			log_msg(&d->lg, LOG_LEVEL_ERR, "could not restore the previous log sinks");
 		conf_free(conf);
-		return;
+		snprintf(why, size, "log sinks: %s", strerror(-rc));
+		return -1;
 	}
 	/* Reopening the same file also serves logrotate. */
 	if (log_sink_file_reopen(d->log) < 0)
@@ -93,6 +97,7 @@ void daemon_reload(struct daemon *d)
 	d->conf = conf;
 	daemon_check_conf_mode(d);
 	log_msg(&d->lg, LOG_LEVEL_NOTICE, "configuration reloaded from %s", d->conf_path);
+	return 0;
 }
 
 static void daemon_on_signal(struct ev_loop *loop, int signo, void *arg)
@@ -101,7 +106,11 @@ static void daemon_on_signal(struct ev_loop *loop, int signo, void *arg)
 
 	switch (signo) {
 	case SIGHUP:
-		daemon_reload(d);
+		{
+			char why[CONF_ERROR_MAX];
+
+			(void)daemon_reload(d, why, sizeof(why));     /* logged either way */
+		}
 		break;
 	case SIGTERM:
 	case SIGINT:
@@ -185,6 +194,17 @@ static int daemon_start(struct daemon *d, int *ready_fd)
 		fprintf(stderr, "l2tpsecd: log: %s\n", strerror(-err));
 		return err;
 	}
+	/* One line, and no start, when the kernel lacks what the daemon needs. */
+	struct kernel_check_result kernel;
+
+	if (!kernel_check_run(&kernel_check_system_ops, d->conf->l2tp_enabled, &kernel)) {
+		if (!d->foreground)
+			fprintf(stderr, "l2tpsecd: %s\n", kernel.message);
+		log_msg(&d->lg, LOG_LEVEL_ERR, "%s", kernel.message);
+		return -ENODEV;
+	}
+	if (kernel.warning[0])
+		log_msg(&d->lg, LOG_LEVEL_WARN, "%s", kernel.warning);
 	err = pidfile_open(&d->pidfile, d->conf->pid_file, &holder);
 	if (err == -EEXIST) {
 		fprintf(stderr, "l2tpsecd: already running (pid %ld holds %s)\n", (long)holder,
@@ -226,11 +246,14 @@ static int daemon_start(struct daemon *d, int *ready_fd)
 	log_msg(&d->lg, LOG_LEVEL_NOTICE, "l2tpsecd %s starting (pid %ld, configuration %s)",
 		PACKAGE_VERSION, (long)getpid(), d->conf_path);
 	err = daemon_ike_start(d);
-	return err < 0 ? err : daemon_l2tp_start(d);
+	if (err == 0)
+		err = daemon_l2tp_start(d);
+	return err < 0 ? err : daemon_ctl_start(d);
 }
 
 static void daemon_stop(struct daemon *d)
 {
+	daemon_ctl_stop(d);
 	daemon_l2tp_stop(d);    /* StopCCN goes out while the IPsec SAs still exist */
 	daemon_ike_stop(d);
 	if (d->log && d->loop)

@@ -289,3 +289,92 @@ int ike_engine_child_close(struct ike_engine *e, uint32_t spi_in, const char *re
 		ike_sa_delete(sa, true, true, reason);
 	return 0;
 }
+
+/* research/windows-client.md §1.1-1.3: the MS NT5 ISAKMPOAKLEY version, Apple's and racoon's VIDs. */
+static const char *ike_client_guess(const struct ike_sa *sa)
+{
+	static const char *const windows[] = {
+		[2] = "Windows 2000", [3] = "Windows XP", [4] = "Windows XP/2003",
+		[5] = "Windows Vista", [6] = "Windows Server 2008", [7] = "Windows 7",
+		[8] = "Windows 7/2008 R2", [9] = "Windows 8-11",
+	};
+
+	if (sa->microsoft)
+		return sa->ms_version < ARRAY_SIZE(windows) && windows[sa->ms_version]
+			       ? windows[sa->ms_version]
+			       : "Windows";
+	if (sa->apple)
+		return "macOS/iOS";
+	if (sa->racoon)
+		return "Android (racoon)";
+	return "other";
+}
+
+static void ike_sa_view_fill(const struct ike_engine *e, const struct ike_sa *sa,
+			     struct ike_sa_view *v)
+{
+	uint64_t now = clock_now_ms(ev_loop_clock(e->loop));
+
+	memset(v, 0, sizeof(*v));
+	v->serial = sa->serial;
+	v->state = ike_state_name(sa->state);
+	v->established = sa->state == IKE_STATE_MAIN_R3;
+	v->local = sa->local;
+	v->remote = sa->remote;
+	v->age_ms = now - sa->created_ms;
+	v->nat_peer = sa->nat_peer;
+	v->nat_us = sa->nat_us;
+	v->natt_method = sa->natt ? isakmp_natt_method_name(sa->natt) : "none";
+	v->microsoft = sa->microsoft;
+	v->ms_version = sa->ms_version;
+	v->dpd = sa->dpd_vid;
+	v->client = ike_client_guess(sa);
+	v->cipher = sa->p1.cipher ? sa->p1.cipher->name : NULL;
+	v->hash = sa->p1.hash ? sa->p1.hash->name : NULL;
+	v->group = sa->p1.group ? sa->p1.group->name : NULL;
+	v->children = sa->child_count;
+}
+
+void ike_engine_walk(const struct ike_engine *e, void (*sa_fn)(void *arg, const struct ike_sa_view *v),
+		     void (*child_fn)(void *arg, const struct ike_child_view *v), void *arg)
+{
+	uint64_t now = clock_now_ms(ev_loop_clock(e->loop));
+
+	for (const struct ike_sa *sa = e->sas; sa && sa_fn; sa = sa->next) {
+		struct ike_sa_view v;
+
+		ike_sa_view_fill(e, sa, &v);
+		sa_fn(arg, &v);
+	}
+	for (const struct ike_child *c = e->children; c && child_fn; c = c->next) {
+		struct ike_child_view v;
+
+		memset(&v, 0, sizeof(v));
+		v.serial = c->serial;
+		v.parent_serial = c->parent_serial;
+		v.state = ike_state_name(c->state);
+		v.installed = c->installed;
+		v.local = c->params.local;
+		v.remote = c->params.remote;
+		v.spi_in = c->params.spi_in;
+		v.spi_out = c->params.spi_out;
+		v.reqid = c->params.reqid;
+		v.encap = c->params.encap;
+		v.cipher = c->params.cipher_name;
+		v.integ = c->params.integ_name;
+		v.lifetime_seconds = c->params.lifetime_seconds;
+		v.age_ms = c->installed ? now - c->installed_ms : 0;
+		child_fn(arg, &v);
+	}
+}
+
+bool ike_engine_sa_view(const struct ike_engine *e, uint64_t serial, struct ike_sa_view *out)
+{
+	for (const struct ike_sa *sa = e->sas; sa; sa = sa->next) {
+		if (sa->serial == serial) {
+			ike_sa_view_fill(e, sa, out);
+			return true;
+		}
+	}
+	return false;
+}

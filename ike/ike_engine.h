@@ -143,6 +143,39 @@ struct ike_engine_stats {
 };
 void ike_engine_stats(const struct ike_engine *e, struct ike_engine_stats *out);
 
+/* Read-only views for the admin surface (l2tpsecctl show sa / status). */
+struct ike_sa_view {
+	uint64_t serial;
+	const char *state;              /* "STATE_MAIN_R3" */
+	bool established;
+	struct netaddr local, remote;
+	uint64_t age_ms;
+	bool nat_peer, nat_us;
+	const char *natt_method;        /* "RFC 3947", ... or "none" */
+	bool microsoft;                 /* sent the MS NT5 ISAKMPOAKLEY Vendor ID */
+	uint32_t ms_version;            /* its version: 2 Windows 2000 ... 9 Windows 10+ */
+	bool dpd;
+	const char *client;             /* a guess from the Vendor IDs: "Windows XP", "Windows 8-11",
+					   "macOS/iOS", "Android (racoon)", "other" */
+	const char *cipher, *hash, *group;   /* NULL before MM2 */
+	unsigned children;
+};
+struct ike_child_view {
+	uint64_t serial, parent_serial;
+	const char *state;
+	bool installed;
+	struct netaddr local, remote;
+	uint32_t spi_in, spi_out, reqid;
+	bool encap;
+	const char *cipher, *integ;     /* kernel names */
+	uint64_t lifetime_seconds;
+	uint64_t age_ms;                /* since installed (0 before) */
+};
+void ike_engine_walk(const struct ike_engine *e, void (*sa_fn)(void *arg, const struct ike_sa_view *v),
+		     void (*child_fn)(void *arg, const struct ike_child_view *v), void *arg);
+/* The view of the ISAKMP SA with that serial; false if there is none. */
+bool ike_engine_sa_view(const struct ike_engine *e, uint64_t serial, struct ike_sa_view *out);
+
 /* One established peer behind a NAT, for the daemon's NAT-T keepalives. */
 struct ike_natt_peer {
 	uint64_t serial;

@@ -378,6 +378,28 @@ static void check_keys(const struct rig *g, const struct client *cl, const char 
 
 /* ------------------------------------------------------------ scenarios */
 
+struct walk_rec {
+	unsigned sas, children;
+	struct ike_sa_view sa;
+	struct ike_child_view child;
+};
+
+static void walk_sa(void *arg, const struct ike_sa_view *v)
+{
+	struct walk_rec *w = arg;
+
+	w->sas++;
+	w->sa = *v;
+}
+
+static void walk_child(void *arg, const struct ike_child_view *v)
+{
+	struct walk_rec *w = arg;
+
+	w->children++;
+	w->child = *v;
+}
+
 static void test_xp(const struct ike_crypto *crypto)
 {
 	struct rig g;
@@ -412,6 +434,22 @@ static void test_xp(const struct ike_crypto *crypto)
 	is_int(p->serial, 5, "XP: the IPsec SA is #5");
 	is_int(p->parent_serial, 4, "XP: its parent is #4");
 	is_int(g.rec.up, 1, "XP: child_up observed");
+	{
+		struct walk_rec w = { 0 };
+		struct ike_sa_view v;
+
+		ike_engine_walk(g.e, walk_sa, walk_child, &w);
+		is_int(w.sas, 1, "XP walk: one ISAKMP SA");
+		is_int(w.children, 1, "XP walk: one IPsec SA");
+		ok(w.sa.established && w.sa.serial == 4 && w.sa.children == 1, "XP walk: #4 established, one child");
+		is_str(w.sa.client, "Windows XP/2003", "XP walk: MS NT5 version 4 is Windows XP/2003");
+		is_str(w.sa.cipher, "OAKLEY_3DES_CBC", "XP walk: the cipher's name");
+		ok(w.child.installed && w.child.serial == 5 && w.child.parent_serial == 4,
+		   "XP walk: #5 installed under #4");
+		is_str(w.child.cipher, "cbc(des3_ede)", "XP walk: the child's kernel cipher");
+		ok(ike_engine_sa_view(g.e, 4, &v) && v.serial == 4, "XP: the view of #4 by serial");
+		ok(!ike_engine_sa_view(g.e, 5, &v), "XP: no ISAKMP SA #5");
+	}
 	/* the client deletes the IPsec SA, then the ISAKMP SA */
 	ok(rig_deliver(&g, &cl.seen500, &g.srv500, m,
 		       ike_init_delete_esp(&cl.in, 0x7001, cl.in.spi_i, m, sizeof(m)), 0),

@@ -29,6 +29,11 @@ void ike_natt_read_vids(struct ike_sa *sa, const struct ike_rx *rx)
 		vid = isakmp_vid_lookup(rx->msg.payloads[i].body);
 		if (!vid)
 			continue;
+		/* Implementation markers, for the admin's "which client is this" only. */
+		if (strcmp(vid->name, "draft-ietf-ipsec-nat-t-ike") == 0)
+			sa->apple = true;
+		else if (strcmp(vid->name, "KAME/racoon") == 0)
+			sa->racoon = true;
 		switch (vid->kind) {
 		case ISAKMP_VID_NATT:
 			if (vid->natt > sa->natt && method_allowed(sa->engine, vid->natt))

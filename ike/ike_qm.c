@@ -394,6 +394,7 @@ static int qm_recv_qm3(void *obj, struct ike_rx *rx)
 		return IKE_DELETE;
 	}
 	c->installed = true;
+	c->installed_ms = clock_now_ms(ev_loop_clock(e->loop));
 	e->stats.ipsec_sas++;
 	return IKE_OK;
 }

@@ -133,6 +133,7 @@ struct ike_sa {
 	uint8_t peer_natd_of_us[IKE_DIGEST_MAX]; /* the peer's first NAT-D (parroted to Windows) */
 	size_t peer_natd_of_us_len;
 	bool dpd_vid, microsoft, initial_contact;
+	bool apple, racoon;             /* Apple's unversioned NAT-T VID; KAME/racoon (Android) */
 	uint32_t ms_version;
 	uint8_t peer_id_type;
 	uint8_t peer_id[IKE_ID_MAX];
@@ -179,6 +180,7 @@ struct ike_child {
 	struct netaddr natoa;           /* the first NAT-OA the peer sent */
 	struct ike_child_sa_params params; /* keys wiped after child_install */
 	bool spi_allocated, installed, reqid_held;
+	uint64_t installed_ms;          /* loop clock when the SAs went into the kernel */
 	struct ev_timer expiry;         /* exchange timeout in QUICK_R1, then the lifetime */
 	struct ike_reply reply;
 };
