@@ -50,6 +50,7 @@ struct dl2tp_child {
 	struct netaddr remote;          /* the IKE peer (NAT public address:port) */
 	struct logger lg;               /* "#N", the parent of the tunnels it carries */
 	bool close_pending;             /* its client vanished: end it (after the engine call returns) */
+	bool close_after_tunnel;        /* ended by the admin: end it once its tunnels closed */
 };
 
 struct dl2tp_tunnel {
@@ -385,7 +386,8 @@ static void dl2tp_tunnel_close(void *arg, void *handle, const char *reason, bool
 	/* A client that stopped answering keeps nothing: its IPsec SA goes too (not from
 	 * inside the engine's call: the IKE side calls back into the L2TP engine). */
 	c = dl2tp_child_by_mark(l, t->mark);
-	if (peer_gone && t->mark && c && !dl2tp_mark_in_use(l, t->mark)) {
+	if ((peer_gone || (c && c->close_after_tunnel)) && t->mark && c &&
+	    !dl2tp_mark_in_use(l, t->mark)) {
 		c->close_pending = true;
 		ev_timer_arm(l->d->loop, &l->close_children, 0);
 	}
@@ -1259,20 +1261,27 @@ void daemon_l2tp_ctl_users(struct daemon *d, struct ctl_out *o)
 }
 
 /*
- * Ends one session for the admin (or a users-file change): CDN to the client, pppd
- * stopped, and its IPsec SA deleted with Deletes (from the zero-delay timer).
+ * Ends one session for the admin (or a users-file change) the way a client would want to
+ * be told: CDN, then StopCCN when its tunnel carries nothing else, and once the tunnel has
+ * closed, its IPsec SA with Deletes (tunnel_close sees close_after_tunnel).
  */
 static void dl2tp_kill(struct daemon_l2tp *l, struct dl2tp_ppp *p, const char *why)
 {
 	struct dl2tp_child *c = dl2tp_child_of_ppp(l, p);
+	struct dl2tp_tunnel *t = p->tunnel;
+	uint16_t tunnel_id = p->tunnel_id;
+	bool others = false;
 
 	log_msg(&p->lg, LOG_LEVEL_NOTICE, "user \"%s\": session ended: %s", p->user, why);
 	p->killing = true;
-	if (c) {
-		c->close_pending = true;
-		ev_timer_arm(l->d->loop, &l->close_children, 0);
-	}
+	if (c)
+		c->close_after_tunnel = true;
 	l2tp_lns_session_disconnect(l->lns, p->session, L2TP_CDN_RESULT_ADMIN, 0, why);
+	/* p may be gone now */
+	for (const struct dl2tp_ppp *q = l->ppps; q; q = q->next)
+		others |= q->tunnel == t && q->session;
+	if (!others)
+		(void)l2tp_lns_tunnel_stop(l->lns, tunnel_id, L2TP_STOPCCN_RESULT_CLEAR, why);
 }
 
 /* Every live session matching: a user name, or "#N" (its IPsec or ISAKMP SA). */

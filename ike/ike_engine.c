@@ -299,7 +299,8 @@ static const char *ike_client_guess(const struct ike_sa *sa)
 		[8] = "Windows 7/2008 R2", [9] = "Windows 8-11",
 	};
 
-	if (sa->microsoft)
+	/* Only the MS NT5 VID names Windows: strongSwan and libreswan send FRAGMENTATION too. */
+	if (sa->ms_version)
 		return sa->ms_version < ARRAY_SIZE(windows) && windows[sa->ms_version]
 			       ? windows[sa->ms_version]
 			       : "Windows";

@@ -419,6 +419,19 @@ void l2tp_lns_ipsec_gone(struct l2tp_lns *lns, uint32_t mark)
 	}
 }
 
+int l2tp_lns_tunnel_stop(struct l2tp_lns *lns, uint16_t tunnel_id, uint16_t result_code,
+			 const char *why)
+{
+	struct l2tp_tunnel *t = tunnel_id ? lns->by_id[tunnel_id] : NULL;
+
+	if (!t || t->state == L2TP_TUNNEL_CLOSING || t->state == L2TP_TUNNEL_STOPPED)
+		return -ENOENT;
+	l2tp_tunnel_enter(t);
+	l2tp_tunnel_stop(t, result_code, 0, why);
+	l2tp_tunnel_leave(t);
+	return 0;
+}
+
 void l2tp_lns_ipsec_replaced(struct l2tp_lns *lns, uint32_t old_mark, uint32_t new_mark)
 {
 	for (struct l2tp_tunnel *t = lns->tunnels; t; t = t->next)

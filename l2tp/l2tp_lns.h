@@ -167,6 +167,11 @@ void l2tp_lns_session_disconnect(struct l2tp_lns *lns, struct l2tp_session *s,
 /* The IPsec SA with this mark is gone: its tunnels end without sending anything. */
 void l2tp_lns_ipsec_gone(struct l2tp_lns *lns, uint32_t mark);
 
+/* The daemon (an admin's kill) ends a tunnel: StopCCN with this result, its sessions closed,
+ * tunnel_close once the StopCCN is acknowledged (or given up on).  -ENOENT: no such tunnel. */
+int l2tp_lns_tunnel_stop(struct l2tp_lns *lns, uint16_t tunnel_id, uint16_t result_code,
+			 const char *why);
+
 /* The client's traffic now comes with new_mark (a new IPsec SA replaced the old one, e.g. a
  * Quick Mode rekey): tunnels of old_mark take it, so its loss no longer ends them. */
 void l2tp_lns_ipsec_replaced(struct l2tp_lns *lns, uint32_t old_mark, uint32_t new_mark);

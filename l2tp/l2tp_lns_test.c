@@ -1027,6 +1027,23 @@ static void test_idle(void)
 	is_str(last_result(&g), "1/0", "idle: result 1 (general request to clear)");
 	ok(logged("#5 tun#1: closing the tunnel: no session for 10 s"), "idle: the line");
 	rig_close(&g);
+
+	/* The daemon stops a tunnel (an admin's kill): StopCCN, sessions closed at once. */
+	rig_open(&g, NULL);
+	peer_init(&p, "192.0.2.21", 1701, 7, 1);
+	rig_peers[0] = &p;
+	establish(&g, &p);
+	call(&g, &p, true);
+	events_clear(&g);
+	is_int(l2tp_lns_tunnel_stop(g.lns, 12345, 1, "x"), -ENOENT, "tunnel stop: an unknown id");
+	is_int(l2tp_lns_tunnel_stop(g.lns, p.our_tid, 1, "ended by the administrator"), 0,
+	       "tunnel stop: our tunnel");
+	is_str(replies(&g), "StopCCN", "tunnel stop: StopCCN sent");
+	is_str(last_result(&g), "1/0", "tunnel stop: result 1");
+	is_str(g.f.events, "sclose", "tunnel stop: the session closed at once");
+	is_int(l2tp_lns_tunnel_stop(g.lns, p.our_tid, 1, "again"), -ENOENT,
+	       "tunnel stop: a stopping tunnel is not stopped twice");
+	rig_close(&g);
 }
 
 static void test_ipsec_gone_shutdown_disconnect(void)
