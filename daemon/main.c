@@ -194,17 +194,6 @@ static int daemon_start(struct daemon *d, int *ready_fd)
 		fprintf(stderr, "l2tpsecd: log: %s\n", strerror(-err));
 		return err;
 	}
-	/* One line, and no start, when the kernel lacks what the daemon needs. */
-	struct kernel_check_result kernel;
-
-	if (!kernel_check_run(&kernel_check_system_ops, d->conf->l2tp_enabled, &kernel)) {
-		if (!d->foreground)
-			fprintf(stderr, "l2tpsecd: %s\n", kernel.message);
-		log_msg(&d->lg, LOG_LEVEL_ERR, "%s", kernel.message);
-		return -ENODEV;
-	}
-	if (kernel.warning[0])
-		log_msg(&d->lg, LOG_LEVEL_WARN, "%s", kernel.warning);
 	err = pidfile_open(&d->pidfile, d->conf->pid_file, &holder);
 	if (err == -EEXIST) {
 		fprintf(stderr, "l2tpsecd: already running (pid %ld holds %s)\n", (long)holder,
@@ -215,6 +204,17 @@ static int daemon_start(struct daemon *d, int *ready_fd)
 		fprintf(stderr, "l2tpsecd: %s: %s\n", d->conf->pid_file, strerror(-err));
 		return err;
 	}
+	/* Now that we are the only instance: does the kernel have what we need? */
+	struct kernel_check_result kernel;
+
+	if (!kernel_check_run(&kernel_check_system_ops, d->conf->l2tp_enabled, &kernel)) {
+		if (!d->foreground)
+			fprintf(stderr, "l2tpsecd: %s\n", kernel.message);
+		log_msg(&d->lg, LOG_LEVEL_ERR, "%s", kernel.message);
+		return -ENODEV;
+	}
+	if (kernel.warning[0])
+		log_msg(&d->lg, LOG_LEVEL_WARN, "%s", kernel.warning);
 	if (!d->foreground) {
 		err = daemon_background(ready_fd);
 		if (err < 0) {

@@ -18,7 +18,6 @@ ike_ike_crypto_test_CPPFLAGS = $(AM_CPPFLAGS) -DIKE_VECTOR_DIR='"$(top_srcdir)/t
 ike_ike_crypto_test_LDADD = ike/libikecrypto.a lib/libcommon.a $(CRYPTO_LIBS)
 
 EXTRA_DIST += \
-	ike/README-CRYPTO.txt \
 	tests/data/ike-vectors/README.md \
 	tests/data/ike-vectors/3des-sha1-modp1024.txt \
 	tests/data/ike-vectors/3des-sha1-modp1024.pcap \

@@ -39,4 +39,4 @@ ike_fuzz_fuzz_isakmp_SOURCES = ike/fuzz/fuzz_isakmp.c
 ike_fuzz_fuzz_isakmp_CFLAGS = $(AM_CFLAGS) $(FUZZ_CFLAGS)
 ike_fuzz_fuzz_isakmp_LDADD = $(FUZZ_LDADD) $(IKE_LIBS)
 
-EXTRA_DIST += ike/README-DESIGN.txt ike/fuzz/corpus tests/data/captures
+EXTRA_DIST += ike/fuzz/corpus tests/data/captures

@@ -23,3 +23,11 @@ AM_TESTS_ENVIRONMENT += L2TPSECD='$(abs_top_builddir)/daemon/l2tpsecd'; export L
 
 EXTRA_DIST += tests/harness/tap.h tests/harness/fuzz-replay.sh tests/daemon/lifecycle.sh \
 	tests/harness/tap.sh
+
+# Not run by make check, but the tarball carries them: the end-to-end rig, the data only
+# its scenarios read, and the README's commands (scripts/test runs the rig).
+EXTRA_DIST += tests/vm/README.md tests/vm/init tests/vm/lib.sh tests/vm/libreswan.sh \
+	tests/vm/mkinitramfs tests/vm/modules tests/vm/run-suite tests/vm/vm-run \
+	tests/vm/scenarios tests/data/ike-mm1-3des-sha1-modp1024.bin \
+	scripts/fetch-libreswan scripts/install-deps scripts/run-server scripts/test \
+	autogen.sh .ci/run
