@@ -31,6 +31,14 @@ metric connect_ms "$CONNECT_MS" ms
 l2tp_traffic client "a Windows-XP-like client"
 l2tp_log_chain "$TEST_USER"
 
+# What the admin sees (scripts/run-server prints these files).
+ctl() { ns_exec server "$L2TPSEC_BUILD_DIR/ctl/l2tpsecctl" -c "$L2TPSECD_CONF" "$@"; }
+ctl status >"$RESULT_DIR/status.txt" 2>&1 || true
+ctl log --user "$TEST_USER" >"$RESULT_DIR/user-log.txt" 2>&1 || true
+tap_ok grep -q "^$TEST_USER " "$RESULT_DIR/status.txt" "l2tpsecctl status shows the user"
+tap_ok grep -q "user \"$TEST_USER\" authenticated" "$RESULT_DIR/user-log.txt" \
+	"l2tpsecctl log --user shows the connection"
+
 kill -HUP "$L2TPSECD_PID" 2>/dev/null || true
 wait_for 60 "reload logged" l2tpsecd_log_has "configuration reloaded" || true
 tap_ok l2tpsecd_log_has "configuration reloaded" "SIGHUP reloads the configuration"
