@@ -582,7 +582,7 @@ static int users_edit_grow(char **buf, size_t *capacity, size_t used)
 /* The whole current file into *text (wipe-freed by the caller); a missing file is empty. */
 static int users_edit_read(const char *path, char **text, size_t *capacity, size_t *len)
 {
-	size_t cap, used = 0;
+	size_t cap = 0, used = 0;
 	struct stat st;
 	char *buf = NULL;
 	int fd, err = 0;
