@@ -103,6 +103,8 @@ static const struct conf_entry conf_entries[] = {
 	CONF_UINT("ike.dpd_interval", ike.dpd_interval_ms, 0, 3600, 1000),
 	CONF_UINT("ike.dpd_timeout", ike.dpd_timeout_ms, 5, 3600, 1000),
 	CONF_UINT("ike.natt_keepalive", ike.natt_keepalive_ms, 0, 3600, 1000),
+	{ .path = "ike.bench_no_kernel", .type = CONF_BOOL, .check = conf_check_flag,
+	  .offset = offsetof(struct conf, ike_bench_no_kernel) },
 	{ .path = "log", .type = CONF_GROUP },
 	{ .path = "log.file", .type = CONF_STRING, .default_string = "",
 	  .check = conf_check_log_file },
@@ -669,6 +671,12 @@ static struct conf *conf_from_parsed(config_t *cfg, const char *name, int last_l
 	    local <= ntohl(conf->ppp_pool_last.addr.v4.s_addr)) {
 		snprintf(err->text, sizeof(err->text),
 			 "%s: ppp.local_address: must not be inside ppp.pool", name);
+		conf_free(conf);
+		return NULL;
+	}
+	if (conf->ike_bench_no_kernel && conf->l2tp_enabled) {
+		snprintf(err->text, sizeof(err->text),
+			 "%s: ike.bench_no_kernel: needs l2tp.enabled = false (benchmarks only)", name);
 		conf_free(conf);
 		return NULL;
 	}

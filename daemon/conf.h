@@ -53,6 +53,7 @@ struct conf {
 	unsigned ike_port;              /* 500 */
 	unsigned ike_natt_port;         /* 4500 */
 	struct ike_engine_conf ike;     /* what the engine gets; ike.psk points at psk above */
+	bool ike_bench_no_kernel;       /* benchmarks only: no kernel IPsec state (needs !l2tp_enabled) */
 	/* log */
 	char *log_file;                 /* NULL: no file sink */
 	bool log_syslog;

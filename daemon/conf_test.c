@@ -228,6 +228,8 @@ static const struct error_case error_cases[] = {
 	  "t.conf:2: users.file: must be an absolute path: \"users\"" },
 	{ "group with a space", "ike = { psk = \"k\"; };\ndaemon = { control_group = \"vpn adm\"; };",
 	  "t.conf:2: daemon.control_group: must be a group name: \"vpn adm\"" },
+	{ "benchmark switch with L2TP on", "ike = { psk = \"k\"; bench_no_kernel = true; };",
+	  "t.conf: ike.bench_no_kernel: needs l2tp.enabled = false (benchmarks only)" },
 	{ "include refused", "@include \"/etc/passwd\"\n", "t.conf: @include is not supported" },
 };
 

@@ -33,6 +33,8 @@ struct daemon_ike {
 	bool kernel_events_added;
 	struct ev_timer keepalive;
 	unsigned keepalive_ms;
+	bool no_kernel;                 /* ike.bench_no_kernel: the kernel ops only pretend */
+	uint32_t bench_next_spi;
 };
 
 /* ------------------------------------------------------------------ engine ops */
@@ -56,6 +58,11 @@ static int daemon_ike_spi_alloc(void *arg, const struct netaddr *local, const st
 {
 	struct daemon_ike *ike = arg;
 
+	if (ike->no_kernel) {
+		/* Benchmarks only: a counter in the range of SPIs the kernel may hand out. */
+		*spi = 0x10000000u + (ike->bench_next_spi++ & 0x0fffffffu);
+		return 0;
+	}
 	return ike_kernel_spi_alloc(ike->kernel, local, remote, reqid, spi);
 }
 
@@ -63,14 +70,15 @@ static int daemon_ike_child_install(void *arg, const struct ike_child_sa_params 
 {
 	struct daemon_ike *ike = arg;
 
-	return ike_kernel_child_install(ike->kernel, child);
+	return ike->no_kernel ? 0 : ike_kernel_child_install(ike->kernel, child);
 }
 
 static void daemon_ike_child_remove(void *arg, const struct ike_child_sa_params *child)
 {
 	struct daemon_ike *ike = arg;
 
-	ike_kernel_child_remove(ike->kernel, child);
+	if (!ike->no_kernel)
+		ike_kernel_child_remove(ike->kernel, child);
 }
 
 static void daemon_ike_child_up(void *arg, const struct ike_child_sa_params *child)
@@ -220,9 +228,16 @@ int daemon_ike_start(struct daemon *d)
 		log_msg(&d->lg, LOG_LEVEL_ERR, "cannot set up the IKE crypto and worker threads");
 		goto err;
 	}
-	err = daemon_ike_open_kernel(ike);
-	if (err < 0)
-		goto err;
+	ike->no_kernel = conf->ike_bench_no_kernel;
+	if (ike->no_kernel) {
+		log_msg(&d->lg, LOG_LEVEL_WARN,
+			"ike.bench_no_kernel is on: benchmarks only, no IPsec SA or policy reaches the "
+			"kernel and no client can send traffic");
+	} else {
+		err = daemon_ike_open_kernel(ike);
+		if (err < 0)
+			goto err;
+	}
 	ops.arg = ike;
 	ike->engine = ike_engine_new(d->loop, d->log, ike->crypto, ike->workq, &conf->ike, &ops);
 	if (!ike->engine) {

@@ -1,0 +1,765 @@
+/*
+ * ike_load.c - l2tpsec-ikeload, the IKEv1 load generator: many simulated
+ * L2TP/IPsec clients at once from one process, each completing Main Mode
+ * (PSK) + Quick Mode (transport, UDP/1701) against a responder, the way the
+ * 9 a.m. rush or a NAT reboot hits a remote-access server.
+ *
+ * Each client is a struct ike_init (tests/harness/ike_initiator: our codec
+ * and crypto in the initiator role, Diffie-Hellman inline) on its own
+ * non-blocking UDP socket, bound to its own source address taken from
+ * --sources (so the transport-mode policies of the clients stay distinct),
+ * and driven by one event loop.  A client sends MM1, MM3, MM5, QM1 and QM3,
+ * checks every answer as a real initiator would (HASH_R, HASH(2)), resends
+ * its last message when no answer came (--retransmit, doubling, like a real
+ * initiator) and gives up after --timeout, counted as "timeout waiting for
+ * X".  A client counts as completed once, when it sends QM3; with --delete
+ * it then sends the Deletes of its ESP SA and ISAKMP SA so the responder
+ * frees them.  A source address goes back to the end of the free list when
+ * its client ends, so it is reused as late as possible.
+ *
+ * Output: the completed handshakes per second, latencies (MM1 sent to QM3
+ * sent) p50/p90/p99/max, failures by cause, the generator's own CPU time,
+ * and one "RESULT key=value ..." line for scripts.
+ *
+ * What it must not do: be installed or linked into the daemon (benchmarks and
+ * tests only), talk to anything but --server, or hide a failure in an average.
+ * Ownership: one struct load per process owns the clients, their sockets and
+ * the loop.  No NAT traversal: a client that finds a NAT between itself and
+ * the server fails ("NAT detected"), since the generator never floats to 4500.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <netinet/in.h>
+#include <openssl/rand.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "bench/load_stats.h"
+#include "ike/isakmp_const.h"
+#include "lib/alloc.h"
+#include "lib/clock.h"
+#include "lib/evloop.h"
+#include "tests/harness/ike_initiator.h"
+
+enum load_state {
+	LOAD_IDLE,
+	LOAD_WAIT_MM2,
+	LOAD_WAIT_MM4,
+	LOAD_WAIT_MM6,
+	LOAD_WAIT_QM2,
+};
+
+static const char *const load_state_waits[] = {
+	[LOAD_IDLE] = "idle",
+	[LOAD_WAIT_MM2] = "MM2",
+	[LOAD_WAIT_MM4] = "MM4",
+	[LOAD_WAIT_MM6] = "MM6",
+	[LOAD_WAIT_QM2] = "QM2",
+};
+
+struct load;
+
+struct load_client {
+	struct load *load;
+	enum load_state state;
+	struct ike_init in;
+	bool in_started;
+	struct ev_fd socket;
+	struct ev_timer retransmit;
+	uint32_t address_index;
+	uint64_t start_ms, deadline_ms;
+	unsigned retransmit_delay_ms;
+	uint8_t last_sent[IKE_INIT_MSG_MAX];
+	size_t last_sent_len;
+	uint8_t last_received[IKE_INIT_MSG_MAX];
+	size_t last_received_len;
+};
+
+struct load_options {
+	struct netaddr server;
+	const char *psk;
+	struct load_cidr sources;
+	uint16_t client_port;
+	unsigned concurrency;
+	double rate;                    /* new clients per second; 0: as fast as slots free up */
+	unsigned long count;            /* clients to start; 0: until duration */
+	unsigned duration_s;
+	bool aes;                       /* aes128-sha1-modp2048, else 3des-sha1-modp1024 */
+	bool send_deletes;
+	unsigned timeout_ms;
+	unsigned retransmit_ms;         /* first resend; 0: never resend */
+	bool quiet;
+};
+
+struct load {
+	struct clock clock;
+	struct ev_loop *loop;
+	struct ike_crypto *crypto;
+	struct load_options options;
+	struct ike_init_p1 p1;
+	struct ike_init_esp esp;
+	struct load_client *clients;
+	uint32_t *free_addresses;       /* a ring of host indexes into options.sources */
+	uint32_t free_head, free_count, free_capacity;
+	unsigned in_flight;
+	unsigned long started, completed, retransmits;
+	struct load_latency latency;
+	struct load_causes failures;
+	uint64_t begin_ms, end_starting_ms, last_completion_ms;
+	double rate_tokens;
+	uint64_t rate_last_ms;
+	bool stopping;
+	struct ev_timer refill, progress, stop_starting;
+	unsigned long progress_completed;
+};
+
+static const char *const load_vids[] = { "RFC 3947", "draft-ietf-ipsec-nat-t-ike-02_n" };
+
+/* ------------------------------------------------------------------ outcome */
+
+static void load_client_end(struct load_client *c);
+
+static void load_client_fail(struct load_client *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void load_client_fail(struct load_client *c, const char *fmt, ...)
+{
+	char cause[LOAD_CAUSE_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cause, sizeof(cause), fmt, ap);
+	va_end(ap);
+	if (!load_causes_add(&c->load->failures, cause))
+		c->load->failures.total++;      /* counted even when its cause could not be kept */
+	load_client_end(c);
+}
+
+static void load_client_send(struct load_client *c, const uint8_t *msg, size_t len, bool keep)
+{
+	if (keep) {
+		memcpy(c->last_sent, msg, len);
+		c->last_sent_len = len;
+	}
+	if (send(c->socket.fd, msg, len, 0) < 0 && errno != EAGAIN && errno != ECONNREFUSED)
+		fprintf(stderr, "l2tpsec-ikeload: send: %s\n", strerror(errno));
+}
+
+/* Arms the resend (or the give-up) for the message just sent. */
+static void load_client_wait(struct load_client *c, enum load_state next)
+{
+	struct load *L = c->load;
+	uint64_t now = clock_now_ms(&L->clock);
+	uint64_t delay = c->deadline_ms > now ? c->deadline_ms - now : 0;
+
+	c->state = next;
+	c->retransmit_delay_ms = L->options.retransmit_ms;
+	if (c->retransmit_delay_ms && c->retransmit_delay_ms < delay)
+		delay = c->retransmit_delay_ms;
+	ev_timer_arm(L->loop, &c->retransmit, delay);
+}
+
+static void load_client_on_retransmit_due(struct ev_timer *t)
+{
+	struct load_client *c = container_of(t, struct load_client, retransmit);
+	struct load *L = c->load;
+	uint64_t now = clock_now_ms(&L->clock), delay;
+
+	if (now >= c->deadline_ms) {
+		load_client_fail(c, "timeout waiting for %s", load_state_waits[c->state]);
+		return;
+	}
+	load_client_send(c, c->last_sent, c->last_sent_len, false);
+	L->retransmits++;
+	c->retransmit_delay_ms = c->retransmit_delay_ms * 2 > 30000 ? 30000 : c->retransmit_delay_ms * 2;
+	delay = c->deadline_ms - now;
+	if (c->retransmit_delay_ms < delay)
+		delay = c->retransmit_delay_ms;
+	ev_timer_arm(L->loop, &c->retransmit, delay);
+}
+
+static void load_client_complete(struct load_client *c)
+{
+	struct load *L = c->load;
+	uint64_t now = clock_now_ms(&L->clock);
+	uint8_t msg[IKE_INIT_MSG_MAX];
+	uint32_t mid;
+	long len;
+
+	L->completed++;
+	L->last_completion_ms = now;
+	if (!load_latency_add(&L->latency, (uint32_t)(now - c->start_ms)))
+		fprintf(stderr, "l2tpsec-ikeload: out of memory: a latency sample is lost\n");
+	if (L->options.send_deletes) {
+		if (RAND_bytes((uint8_t *)&mid, sizeof(mid)) == 1) {
+			len = ike_init_delete_esp(&c->in, mid | 1, c->in.spi_i, msg, sizeof(msg));
+			if (len > 0)
+				load_client_send(c, msg, (size_t)len, false);
+			len = ike_init_delete_isakmp(&c->in, (mid + 2) | 1, msg, sizeof(msg));
+			if (len > 0)
+				load_client_send(c, msg, (size_t)len, false);
+		}
+	}
+	load_client_end(c);
+}
+
+/* ------------------------------------------------------------------ the exchange */
+
+static const char *load_notify_name(uint16_t type, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s", isakmp_notify_name(type).str);
+	return buf;
+}
+
+/* An Informational where an exchange step was expected: a refusal, counted by its notify. */
+static bool load_client_informational(struct load_client *c, const uint8_t *msg, size_t len)
+{
+	char name[48];
+	int type;
+
+	if (len < ISAKMP_HDR_LEN || msg[18] != ISAKMP_EXCHANGE_INFORMATIONAL)
+		return false;
+	if (!(msg[19] & ISAKMP_FLAG_ENCRYPTION)) {
+		type = ike_init_recv_plain_notify(msg, len);
+		if (type < 0)
+			load_client_fail(c, "unreadable plain Informational before %s",
+					 load_state_waits[c->state]);
+		else
+			load_client_fail(c, "notify %s", load_notify_name((uint16_t)type, name, sizeof(name)));
+		return true;
+	}
+	if (c->state < LOAD_WAIT_MM6 || ike_init_recv_info(&c->in, msg, len) != 0) {
+		load_client_fail(c, "unreadable encrypted Informational before %s",
+				 load_state_waits[c->state]);
+		return true;
+	}
+	if (c->in.info_notify == ISAKMP_NOTIFY_R_U_THERE)
+		return true;                    /* DPD during the handshake: ignore it */
+	if (c->in.info_notify)
+		load_client_fail(c, "notify %s (encrypted)",
+				 load_notify_name(c->in.info_notify, name, sizeof(name)));
+	else
+		load_client_fail(c, "Delete before %s", load_state_waits[c->state]);
+	return true;
+}
+
+static void load_client_step(struct load_client *c, const uint8_t *msg, size_t len)
+{
+	uint8_t out[IKE_INIT_MSG_MAX];
+	struct ike_init_qm qm = { &c->load->esp, 1, false, 0, 1701, false, 0 };
+	uint32_t mid, spi;
+	long n = 0;
+	int r = 0;
+
+	if (load_client_informational(c, msg, len))
+		return;
+	switch (c->state) {
+	case LOAD_WAIT_MM2:
+		r = ike_init_recv_mm2(&c->in, msg, len);
+		if (r == 0)
+			n = ike_init_mm3(&c->in, out, sizeof(out));
+		break;
+	case LOAD_WAIT_MM4:
+		r = ike_init_recv_mm4(&c->in, msg, len);
+		if (r == 0 && (c->in.nat_seen_by_us || c->in.server_nat_seen)) {
+			load_client_fail(c, "NAT detected (the generator does not float)");
+			return;
+		}
+		if (r == 0)
+			n = ike_init_mm5(&c->in, out, sizeof(out));
+		break;
+	case LOAD_WAIT_MM6:
+		r = ike_init_recv_mm6(&c->in, msg, len);
+		if (r == 0 && (RAND_bytes((uint8_t *)&mid, sizeof(mid)) != 1 ||
+			       RAND_bytes((uint8_t *)&spi, sizeof(spi)) != 1))
+			r = -100;
+		if (r == 0)
+			n = ike_init_qm1(&c->in, mid | 1, spi | 0x100, &qm, out, sizeof(out));
+		break;
+	case LOAD_WAIT_QM2:
+		r = ike_init_recv_qm2(&c->in, msg, len);
+		if (r == 0)
+			n = ike_init_qm3(&c->in, out, sizeof(out));
+		break;
+	case LOAD_IDLE:
+		return;
+	}
+	if (r != 0) {
+		if (c->state == LOAD_WAIT_MM6)
+			load_client_fail(c, "MM6 did not check out (wrong PSK?), step %d", r);
+		else
+			load_client_fail(c, "bad %s, step %d", load_state_waits[c->state], r);
+		return;
+	}
+	if (n <= 0) {
+		load_client_fail(c, "building our next message failed in %s", load_state_waits[c->state]);
+		return;
+	}
+	load_client_send(c, out, (size_t)n, true);
+	if (c->state == LOAD_WAIT_QM2)
+		load_client_complete(c);
+	else
+		load_client_wait(c, c->state + 1);
+}
+
+static void load_client_on_readable(struct ev_fd *f, uint32_t revents)
+{
+	struct load_client *c = container_of(f, struct load_client, socket);
+	uint8_t msg[65536];
+	ssize_t len;
+
+	(void)revents;
+	while (c->state != LOAD_IDLE) {
+		len = recv(f->fd, msg, sizeof(msg), 0);
+		if (len < 0) {
+			if (errno == ECONNREFUSED)
+				load_client_fail(c, "ICMP port unreachable waiting for %s",
+						 load_state_waits[c->state]);
+			return;                 /* EAGAIN, or the error said all */
+		}
+		if ((size_t)len < ISAKMP_HDR_LEN || (size_t)len > sizeof(c->last_received))
+			continue;               /* not ISAKMP: nothing a responder sends us */
+		/* A resent answer we already acted on: the responder missed ours, which we resend on time. */
+		if ((size_t)len == c->last_received_len && memcmp(msg, c->last_received, (size_t)len) == 0)
+			continue;
+		memcpy(c->last_received, msg, (size_t)len);
+		c->last_received_len = (size_t)len;
+		load_client_step(c, msg, (size_t)len);
+	}
+}
+
+/* ------------------------------------------------------------------ start and end */
+
+static int load_client_open(struct load_client *c, const struct netaddr *local)
+{
+	struct load *L = c->load;
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), one = 1, err;
+
+	if (fd < 0)
+		return -errno;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	sl = netaddr_to_sockaddr(local, &ss);
+	if (bind(fd, (struct sockaddr *)&ss, sl) < 0)
+		goto err;
+	sl = netaddr_to_sockaddr(&L->options.server, &ss);
+	if (connect(fd, (struct sockaddr *)&ss, sl) < 0)
+		goto err;
+	err = ev_fd_add(L->loop, &c->socket, fd, EPOLLIN, load_client_on_readable);
+	if (err < 0) {
+		close(fd);
+		return err;
+	}
+	return 0;
+err:
+	err = -errno;
+	close(fd);
+	return err;
+}
+
+static bool load_client_start(struct load *L, struct load_client *c)
+{
+	struct ike_init_conf conf = {
+		.psk = L->options.psk, .p1 = &L->p1, .p1_count = 1, .vids = load_vids,
+		.vid_count = ARRAY_SIZE(load_vids), .remote = L->options.server,
+	};
+	uint8_t out[IKE_INIT_MSG_MAX];
+	char where[NETADDR_STRLEN];
+	int err;
+	long n;
+
+	if (!L->free_count)
+		return false;
+	c->address_index = L->free_addresses[L->free_head];
+	L->free_head = (L->free_head + 1) % L->free_capacity;
+	L->free_count--;
+	load_cidr_host(&L->options.sources, c->address_index, L->options.client_port, &conf.local);
+	c->last_received_len = 0;
+	c->start_ms = clock_now_ms(&L->clock);
+	c->deadline_ms = c->start_ms + L->options.timeout_ms;
+	c->state = LOAD_WAIT_MM2;               /* so that load_client_end() cleans up */
+	L->started++;
+	L->in_flight++;
+	err = load_client_open(c, &conf.local);
+	if (err < 0) {
+		fprintf(stderr, "l2tpsec-ikeload: socket from %s: %s\n", netaddr_format(&conf.local, where),
+			strerror(-err));
+		c->socket.fd = -1;
+		load_client_fail(c, "no socket from the source address");
+		return true;
+	}
+	if (ike_init_start(&c->in, L->crypto, &conf) != 0) {
+		load_client_fail(c, "initiator setup failed");
+		return true;
+	}
+	c->in_started = true;
+	n = ike_init_mm1(&c->in, out, sizeof(out));
+	if (n <= 0) {
+		load_client_fail(c, "building MM1 failed");
+		return true;
+	}
+	load_client_send(c, out, (size_t)n, true);
+	load_client_wait(c, LOAD_WAIT_MM2);
+	return true;
+}
+
+static bool load_may_start(struct load *L)
+{
+	if (L->stopping)
+		return false;
+	if (L->options.count && L->started >= L->options.count)
+		return false;
+	return L->in_flight < L->options.concurrency;
+}
+
+static void load_fill(struct load *L)
+{
+	uint64_t now = clock_now_ms(&L->clock);
+
+	if (L->options.rate > 0) {
+		L->rate_tokens += (double)(now - L->rate_last_ms) * L->options.rate / 1000.0;
+		if (L->rate_tokens > L->options.concurrency)
+			L->rate_tokens = L->options.concurrency;
+		L->rate_last_ms = now;
+	}
+	for (unsigned i = 0; i < L->options.concurrency && load_may_start(L); i++) {
+		struct load_client *c = &L->clients[i];
+
+		if (c->state != LOAD_IDLE)
+			continue;
+		if (L->options.rate > 0) {
+			if (L->rate_tokens < 1.0)
+				break;
+			L->rate_tokens -= 1.0;
+		}
+		if (!load_client_start(L, c))
+			break;
+	}
+	if (!load_may_start(L) && L->in_flight == 0)
+		ev_stop(L->loop);
+	else if (L->options.rate > 0 && load_may_start(L))
+		ev_timer_arm(L->loop, &L->refill, 5);
+}
+
+static void load_on_refill_due(struct ev_timer *t)
+{
+	load_fill(container_of(t, struct load, refill));
+}
+
+static void load_client_end(struct load_client *c)
+{
+	struct load *L = c->load;
+
+	if (c->state == LOAD_IDLE)
+		return;
+	ev_timer_cancel(L->loop, &c->retransmit);
+	if (c->socket.fd >= 0) {
+		ev_fd_del(L->loop, &c->socket);
+		close(c->socket.fd);
+		c->socket.fd = -1;
+	}
+	if (c->in_started)
+		ike_init_free(&c->in);
+	c->in_started = false;
+	c->state = LOAD_IDLE;
+	L->free_addresses[(L->free_head + L->free_count) % L->free_capacity] = c->address_index;
+	L->free_count++;
+	L->in_flight--;
+	/* Refill from a timer, not from inside this client's own callback. */
+	if (!ev_timer_armed(&L->refill) || L->options.rate <= 0)
+		ev_timer_arm(L->loop, &L->refill, 0);
+}
+
+static void load_on_stop_starting_due(struct ev_timer *t)
+{
+	struct load *L = container_of(t, struct load, stop_starting);
+
+	L->stopping = true;
+	L->end_starting_ms = clock_now_ms(&L->clock);
+	if (L->in_flight == 0)
+		ev_stop(L->loop);
+}
+
+static void load_on_progress_due(struct ev_timer *t)
+{
+	struct load *L = container_of(t, struct load, progress);
+
+	if (!L->options.quiet)
+		fprintf(stderr, "l2tpsec-ikeload: %lus: %lu completed (+%lu/s), %lu failed, %u in flight\n",
+			(unsigned long)((clock_now_ms(&L->clock) - L->begin_ms) / 1000), L->completed,
+			L->completed - L->progress_completed, L->failures.total, L->in_flight);
+	L->progress_completed = L->completed;
+	ev_timer_arm(L->loop, &L->progress, 1000);
+}
+
+/* ------------------------------------------------------------------ report */
+
+static double load_cpu_seconds(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru) != 0)
+		return 0;
+	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+	       (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
+
+static void load_report(struct load *L, double cpu_s)
+{
+	uint64_t span = L->last_completion_ms > L->begin_ms ? L->last_completion_ms - L->begin_ms : 0;
+	double rate = span ? (double)L->completed * 1000.0 / (double)span : 0;
+	char server[NETADDR_STRLEN];
+
+	printf("server %s  suite %s  concurrency %u  deletes %s  retransmit %ums  timeout %ums\n",
+	       netaddr_format(&L->options.server, server),
+	       L->options.aes ? "aes128-sha1-modp2048" : "3des-sha1-modp1024", L->options.concurrency,
+	       L->options.send_deletes ? "yes" : "no", L->options.retransmit_ms, L->options.timeout_ms);
+	printf("started %lu  completed %lu  failed %lu  retransmits %lu\n", L->started, L->completed,
+	       L->failures.total, L->retransmits);
+	printf("handshakes/s (MM+QM) %.1f over %.3fs\n", rate, (double)span / 1000.0);
+	printf("latency ms  p50 %u  p90 %u  p99 %u  max %u\n",
+	       load_latency_percentile(&L->latency, 50), load_latency_percentile(&L->latency, 90),
+	       load_latency_percentile(&L->latency, 99), load_latency_percentile(&L->latency, 100));
+	for (size_t i = 0; i < L->failures.count; i++)
+		printf("failure %6lu  %s\n", L->failures.causes[i].count, L->failures.causes[i].text);
+	printf("generator cpu %.2fs (%.2f ms per completed handshake)\n", cpu_s,
+	       L->completed ? cpu_s * 1000.0 / (double)L->completed : 0.0);
+	printf("RESULT concurrency=%u started=%lu completed=%lu failed=%lu retransmits=%lu rate=%.1f "
+	       "p50=%u p90=%u p99=%u max=%u span_ms=%llu gen_cpu_s=%.2f\n",
+	       L->options.concurrency, L->started, L->completed, L->failures.total, L->retransmits,
+	       rate, load_latency_percentile(&L->latency, 50), load_latency_percentile(&L->latency, 90),
+	       load_latency_percentile(&L->latency, 99), load_latency_percentile(&L->latency, 100),
+	       (unsigned long long)span, cpu_s);
+	fflush(stdout);
+}
+
+/* ------------------------------------------------------------------ options */
+
+static void load_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: l2tpsec-ikeload --server ADDR[:PORT] --psk PSK --sources CIDR\n"
+		"         [--concurrency N] [--rate R] (--count N | --duration S)\n"
+		"         [--suite aes128-sha1-modp2048|3des-sha1-modp1024] [--delete]\n"
+		"         [--timeout S] [--retransmit MS] [--client-port PORT] [--quiet]\n"
+		"Many IKEv1 Main Mode + Quick Mode clients at once; one source address per client.\n");
+}
+
+static bool load_parse_uint(const char *text, unsigned long max, unsigned long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoul(text, &end, 10);
+	return !errno && end != text && !*end && *out <= max;
+}
+
+static bool load_parse_server(struct netaddr *server, const char *text)
+{
+	char address[64];
+	const char *colon = strrchr(text, ':');
+	unsigned long port = 500;
+
+	if (colon && strchr(text, ':') == colon) {
+		if ((size_t)(colon - text) >= sizeof(address) || !load_parse_uint(colon + 1, 65535, &port) ||
+		    port == 0)
+			return false;
+		memcpy(address, text, (size_t)(colon - text));
+		address[colon - text] = '\0';
+		text = address;
+	}
+	return netaddr_parse(server, text, (uint16_t)port) && server->family == AF_INET;
+}
+
+static int load_parse_options(struct load_options *o, int argc, char **argv)
+{
+	static const struct option longs[] = {
+		{ "server", required_argument, NULL, 's' },   { "psk", required_argument, NULL, 'k' },
+		{ "sources", required_argument, NULL, 'S' },  { "concurrency", required_argument, NULL, 'c' },
+		{ "rate", required_argument, NULL, 'r' },     { "count", required_argument, NULL, 'n' },
+		{ "duration", required_argument, NULL, 'd' }, { "suite", required_argument, NULL, 'u' },
+		{ "delete", no_argument, NULL, 'D' },         { "timeout", required_argument, NULL, 't' },
+		{ "retransmit", required_argument, NULL, 'R' },
+		{ "client-port", required_argument, NULL, 'p' },
+		{ "quiet", no_argument, NULL, 'q' },          { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool have_server = false, have_sources = false;
+	unsigned long value;
+	char *end;
+	int opt;
+
+	*o = (struct load_options){ .concurrency = 1, .aes = true, .timeout_ms = 30000,
+				    .retransmit_ms = 2000, .client_port = 500 };
+	while ((opt = getopt_long(argc, argv, "", longs, NULL)) != -1) {
+		switch (opt) {
+		case 's':
+			have_server = load_parse_server(&o->server, optarg);
+			if (!have_server)
+				return fprintf(stderr, "--server: not an IPv4 address[:port]: %s\n", optarg), -1;
+			break;
+		case 'k':
+			o->psk = optarg;
+			break;
+		case 'S':
+			have_sources = load_cidr_parse(&o->sources, optarg);
+			if (!have_sources)
+				return fprintf(stderr, "--sources: not an IPv4 CIDR block: %s\n", optarg), -1;
+			break;
+		case 'c':
+			if (!load_parse_uint(optarg, 100000, &value) || !value)
+				return fprintf(stderr, "--concurrency: 1..100000\n"), -1;
+			o->concurrency = (unsigned)value;
+			break;
+		case 'r':
+			o->rate = strtod(optarg, &end);
+			if (*end || o->rate <= 0)
+				return fprintf(stderr, "--rate: a positive number of clients per second\n"), -1;
+			break;
+		case 'n':
+			if (!load_parse_uint(optarg, 1000000000, &o->count) || !o->count)
+				return fprintf(stderr, "--count: a positive number\n"), -1;
+			break;
+		case 'd':
+			if (!load_parse_uint(optarg, 86400, &value) || !value)
+				return fprintf(stderr, "--duration: 1..86400 seconds\n"), -1;
+			o->duration_s = (unsigned)value;
+			break;
+		case 'u':
+			if (strcmp(optarg, "aes128-sha1-modp2048") == 0)
+				o->aes = true;
+			else if (strcmp(optarg, "3des-sha1-modp1024") == 0)
+				o->aes = false;
+			else
+				return fprintf(stderr, "--suite: aes128-sha1-modp2048 or 3des-sha1-modp1024\n"), -1;
+			break;
+		case 'D':
+			o->send_deletes = true;
+			break;
+		case 't':
+			if (!load_parse_uint(optarg, 3600, &value) || !value)
+				return fprintf(stderr, "--timeout: 1..3600 seconds\n"), -1;
+			o->timeout_ms = (unsigned)value * 1000;
+			break;
+		case 'R':
+			if (!load_parse_uint(optarg, 60000, &value))
+				return fprintf(stderr, "--retransmit: 0..60000 ms\n"), -1;
+			o->retransmit_ms = (unsigned)value;
+			break;
+		case 'p':
+			if (!load_parse_uint(optarg, 65535, &value))
+				return fprintf(stderr, "--client-port: 0..65535\n"), -1;
+			o->client_port = (uint16_t)value;
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case 'h':
+			load_usage(stdout);
+			return 1;
+		default:
+			load_usage(stderr);
+			return -1;
+		}
+	}
+	if (optind != argc || !have_server || !o->psk || !have_sources ||
+	    (!o->count && !o->duration_s)) {
+		load_usage(stderr);
+		return -1;
+	}
+	if (o->sources.host_count < o->concurrency) {
+		fprintf(stderr, "--sources: %u addresses for %u clients in flight: one each is needed\n",
+			o->sources.host_count, o->concurrency);
+		return -1;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ main */
+
+static int load_setup(struct load *L)
+{
+	uint32_t n = L->options.sources.host_count;
+
+	if (L->options.aes) {
+		L->p1 = (struct ike_init_p1){ OAKLEY_AES_CBC, 128, OAKLEY_SHA1, OAKLEY_PRESHARED_KEY,
+					      OAKLEY_GROUP_MODP2048, 28800, 0 };
+		L->esp = (struct ike_init_esp){ IPSEC_ESP_AES, 128, IPSEC_AUTH_ALGORITHM_HMAC_SHA1,
+						IPSEC_ENCAPSULATION_MODE_TRANSPORT, 0, 3600, 0 };
+	} else {
+		L->p1 = (struct ike_init_p1){ OAKLEY_3DES_CBC, 0, OAKLEY_SHA1, OAKLEY_PRESHARED_KEY,
+					      OAKLEY_GROUP_MODP1024, 28800, 0 };
+		L->esp = (struct ike_init_esp){ IPSEC_ESP_3DES, 0, IPSEC_AUTH_ALGORITHM_HMAC_SHA1,
+						IPSEC_ENCAPSULATION_MODE_TRANSPORT, 0, 3600, 0 };
+	}
+	clock_init_monotonic(&L->clock);
+	L->loop = ev_loop_new(&L->clock);
+	L->crypto = ike_crypto_new();
+	L->clients = alloc_array(L->options.concurrency, sizeof(*L->clients));
+	L->free_addresses = alloc_array(n, sizeof(*L->free_addresses));
+	if (!L->loop || !L->crypto || !L->clients || !L->free_addresses)
+		return -1;
+	for (uint32_t i = 0; i < n; i++)
+		L->free_addresses[i] = i;
+	L->free_capacity = L->free_count = n;
+	for (unsigned i = 0; i < L->options.concurrency; i++) {
+		L->clients[i].load = L;
+		L->clients[i].socket.fd = -1;
+		ev_timer_init(&L->clients[i].retransmit, load_client_on_retransmit_due);
+	}
+	ev_timer_init(&L->refill, load_on_refill_due);
+	ev_timer_init(&L->progress, load_on_progress_due);
+	ev_timer_init(&L->stop_starting, load_on_stop_starting_due);
+	return 0;
+}
+
+static void load_teardown(struct load *L)
+{
+	if (L->clients)
+		for (unsigned i = 0; i < L->options.concurrency; i++)
+			load_client_end(&L->clients[i]);
+	alloc_free(L->clients);
+	alloc_free(L->free_addresses);
+	load_latency_free(&L->latency);
+	load_causes_free(&L->failures);
+	ike_crypto_free(L->crypto);
+	ev_loop_free(L->loop);
+}
+
+int main(int argc, char **argv)
+{
+	struct load L;
+	double cpu_before;
+	int r;
+
+	memset(&L, 0, sizeof(L));
+	r = load_parse_options(&L.options, argc, argv);
+	if (r != 0)
+		return r > 0 ? 0 : 2;
+	if (load_setup(&L) != 0) {
+		fprintf(stderr, "l2tpsec-ikeload: setup failed (memory, epoll or OpenSSL)\n");
+		load_teardown(&L);
+		return 1;
+	}
+	cpu_before = load_cpu_seconds();
+	L.begin_ms = L.rate_last_ms = clock_now_ms(&L.clock);
+	if (L.options.duration_s)
+		ev_timer_arm(L.loop, &L.stop_starting, (uint64_t)L.options.duration_s * 1000);
+	ev_timer_arm(L.loop, &L.progress, 1000);
+	load_fill(&L);
+	r = ev_run(L.loop);
+	if (r < 0)
+		fprintf(stderr, "l2tpsec-ikeload: event loop: %s\n", strerror(-r));
+	load_report(&L, load_cpu_seconds() - cpu_before);
+	r = r < 0 || L.completed == 0 ? 1 : 0;
+	load_teardown(&L);
+	return r;
+}
