@@ -17,9 +17,23 @@
  * frees them.  A source address goes back to the end of the free list when
  * its client ends, so it is reused as late as possible.
  *
+ * With --session (issue 6, benchmark 3) a client goes on after QM3: it
+ * installs its own ESP SA pair and policies in this namespace's kernel
+ * (daemon/kernel_xfrm, the keys from the initiator's KEYMAT, reqid per
+ * slot, no mark), closes its IKE socket, opens a UDP socket from
+ * source:1701 to server:1701 and runs bench/l2tp_client (SCCRQ .. ICCN) and
+ * bench/ppp_client (LCP, MS-CHAPv2, IPCP) until it holds an address, then
+ * idles answering LCP echoes.  One slot per session held (--count), at most
+ * --concurrency setting up at once.  When the ramp is over it prints its
+ * report and holds until --hold runs out or SIGTERM/SIGINT, then removes its
+ * SAs and policies (only its own: never a flush, the daemon may share the
+ * namespace).
+ *
  * Output: the completed handshakes per second, latencies (MM1 sent to QM3
  * sent) p50/p90/p99/max, failures by cause, the generator's own CPU time,
- * and one "RESULT key=value ..." line for scripts.
+ * and one "RESULT key=value ..." line for scripts; with --session also
+ * sessions up/held, sessions per second, setup latency (MM1 sent to IPCP
+ * up) and a "RESULT_SESSION key=value ..." line.
  *
  * What it must not do: be installed or linked into the daemon (benchmarks and
  * tests only), talk to anything but --server, or hide a failure in an average.
@@ -31,6 +45,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <netinet/in.h>
 #include <openssl/rand.h>
@@ -41,7 +56,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "bench/l2tp_client.h"
 #include "bench/load_stats.h"
+#include "bench/ppp_client.h"
+#include "daemon/kernel_xfrm.h"
 #include "ike/isakmp_const.h"
 #include "lib/alloc.h"
 #include "lib/clock.h"
@@ -54,6 +72,8 @@ enum load_state {
 	LOAD_WAIT_MM4,
 	LOAD_WAIT_MM6,
 	LOAD_WAIT_QM2,
+	LOAD_SESSION,                   /* --session: ESP installed, L2TP + PPP on the way */
+	LOAD_HELD,                      /* --session: holds an address, idle */
 };
 
 static const char *const load_state_waits[] = {
@@ -62,6 +82,8 @@ static const char *const load_state_waits[] = {
 	[LOAD_WAIT_MM4] = "MM4",
 	[LOAD_WAIT_MM6] = "MM6",
 	[LOAD_WAIT_QM2] = "QM2",
+	[LOAD_SESSION] = "L2TP/PPP",
+	[LOAD_HELD] = "nothing (held)",
 };
 
 struct load;
@@ -80,6 +102,13 @@ struct load_client {
 	size_t last_sent_len;
 	uint8_t last_received[IKE_INIT_MSG_MAX];
 	size_t last_received_len;
+	/* --session */
+	struct ev_fd l2tp_socket;       /* source:1701 <-> server:1701, through ESP */
+	struct l2tp_client l2tp;
+	struct ppp_client ppp;
+	bool esp_installed;
+	struct kxfrm_flow esp_flow;
+	uint32_t esp_spi_in, esp_spi_out;
 };
 
 struct load_options {
@@ -96,6 +125,9 @@ struct load_options {
 	unsigned timeout_ms;
 	unsigned retransmit_ms;         /* first resend; 0: never resend */
 	bool quiet;
+	bool session;                   /* go on to L2TP + PPP and hold the session */
+	const char *user, *password;
+	unsigned hold_s;                /* --session: hold this long after the ramp; 0: until a signal */
 };
 
 struct load {
@@ -118,6 +150,16 @@ struct load {
 	bool stopping;
 	struct ev_timer refill, progress, stop_starting;
 	unsigned long progress_completed;
+	/* --session */
+	unsigned slot_count;            /* clients (concurrency, or --count with --session) */
+	struct kxfrm *kx;               /* the client side's ESP SAs and policies */
+	struct mschapv2_crypto *mschapv2;
+	struct ppp_client_conf ppp_conf;
+	unsigned long sessions_up, held;
+	uint64_t last_session_ms;
+	struct load_latency session_latency;
+	bool ramp_reported;
+	struct ev_timer hold;
 };
 
 static const char *const load_vids[] = { "RFC 3947", "draft-ietf-ipsec-nat-t-ike-02_n" };
@@ -166,6 +208,9 @@ static void load_client_wait(struct load_client *c, enum load_state next)
 	ev_timer_arm(L->loop, &c->retransmit, delay);
 }
 
+static void load_session_fail_timeout(struct load_client *c);
+static void load_session_resend(struct load_client *c);
+
 static void load_client_on_retransmit_due(struct ev_timer *t)
 {
 	struct load_client *c = container_of(t, struct load_client, retransmit);
@@ -173,7 +218,14 @@ static void load_client_on_retransmit_due(struct ev_timer *t)
 	uint64_t now = clock_now_ms(&L->clock), delay;
 
 	if (now >= c->deadline_ms) {
-		load_client_fail(c, "timeout waiting for %s", load_state_waits[c->state]);
+		if (c->state == LOAD_SESSION)
+			load_session_fail_timeout(c);
+		else
+			load_client_fail(c, "timeout waiting for %s", load_state_waits[c->state]);
+		return;
+	}
+	if (c->state == LOAD_SESSION) {
+		load_session_resend(c);
 		return;
 	}
 	load_client_send(c, c->last_sent, c->last_sent_len, false);
@@ -185,18 +237,25 @@ static void load_client_on_retransmit_due(struct ev_timer *t)
 	ev_timer_arm(L->loop, &c->retransmit, delay);
 }
 
-static void load_client_complete(struct load_client *c)
+static void load_client_count_handshake(struct load_client *c)
 {
 	struct load *L = c->load;
 	uint64_t now = clock_now_ms(&L->clock);
-	uint8_t msg[IKE_INIT_MSG_MAX];
-	uint32_t mid;
-	long len;
 
 	L->completed++;
 	L->last_completion_ms = now;
 	if (!load_latency_add(&L->latency, (uint32_t)(now - c->start_ms)))
 		fprintf(stderr, "l2tpsec-ikeload: out of memory: a latency sample is lost\n");
+}
+
+static void load_client_complete(struct load_client *c)
+{
+	struct load *L = c->load;
+	uint8_t msg[IKE_INIT_MSG_MAX];
+	uint32_t mid;
+	long len;
+
+	load_client_count_handshake(c);
 	if (L->options.send_deletes) {
 		if (RAND_bytes((uint8_t *)&mid, sizeof(mid)) == 1) {
 			len = ike_init_delete_esp(&c->in, mid | 1, c->in.spi_i, msg, sizeof(msg));
@@ -250,6 +309,8 @@ static bool load_client_informational(struct load_client *c, const uint8_t *msg,
 	return true;
 }
 
+static void load_session_begin(struct load_client *c);
+
 static void load_client_step(struct load_client *c, const uint8_t *msg, size_t len)
 {
 	uint8_t out[IKE_INIT_MSG_MAX];
@@ -289,6 +350,8 @@ static void load_client_step(struct load_client *c, const uint8_t *msg, size_t l
 			n = ike_init_qm3(&c->in, out, sizeof(out));
 		break;
 	case LOAD_IDLE:
+	case LOAD_SESSION:
+	case LOAD_HELD:
 		return;
 	}
 	if (r != 0) {
@@ -303,7 +366,9 @@ static void load_client_step(struct load_client *c, const uint8_t *msg, size_t l
 		return;
 	}
 	load_client_send(c, out, (size_t)n, true);
-	if (c->state == LOAD_WAIT_QM2)
+	if (c->state == LOAD_WAIT_QM2 && c->load->options.session)
+		load_session_begin(c);
+	else if (c->state == LOAD_WAIT_QM2)
 		load_client_complete(c);
 	else
 		load_client_wait(c, c->state + 1);
@@ -333,6 +398,250 @@ static void load_client_on_readable(struct ev_fd *f, uint32_t revents)
 		c->last_received_len = (size_t)len;
 		load_client_step(c, msg, (size_t)len);
 	}
+}
+
+/* ------------------------------------------------------------------ --session: ESP, L2TP, PPP */
+
+static const char *const load_l2tp_phases[] = {
+	[L2TP_CLIENT_WAIT_SCCRP] = "SCCRP", [L2TP_CLIENT_WAIT_ICRP] = "ICRP",
+	[L2TP_CLIENT_ESTABLISHED] = "PPP", [L2TP_CLIENT_FAILED] = "nothing (failed)",
+};
+
+static const char *const load_ppp_phases[] = {
+	[PPP_CLIENT_LCP] = "LCP", [PPP_CLIENT_AUTH] = "MS-CHAPv2", [PPP_CLIENT_IPCP] = "IPCP",
+	[PPP_CLIENT_UP] = "nothing (up)", [PPP_CLIENT_FAILED] = "nothing (failed)",
+};
+
+static void load_session_fail_timeout(struct load_client *c)
+{
+	if (c->l2tp.phase != L2TP_CLIENT_ESTABLISHED)
+		load_client_fail(c, "timeout waiting for %s", load_l2tp_phases[c->l2tp.phase]);
+	else
+		load_client_fail(c, "timeout waiting for PPP %s", load_ppp_phases[c->ppp.phase]);
+}
+
+static void load_session_arm(struct load_client *c)
+{
+	struct load *L = c->load;
+	uint64_t now = clock_now_ms(&L->clock);
+	uint64_t delay = c->deadline_ms > now ? c->deadline_ms - now : 0;
+
+	if (c->retransmit_delay_ms < delay)
+		delay = c->retransmit_delay_ms;
+	ev_timer_arm(L->loop, &c->retransmit, delay);
+}
+
+static void load_session_resend(struct load_client *c)
+{
+	l2tp_client_resend(&c->l2tp);
+	if (c->ppp.send)
+		ppp_client_resend(&c->ppp);
+	c->load->retransmits++;
+	c->retransmit_delay_ms = c->retransmit_delay_ms * 2 > 2000 ? 2000 : c->retransmit_delay_ms * 2;
+	load_session_arm(c);
+}
+
+static void load_session_send(void *arg, const uint8_t *datagram, size_t len)
+{
+	struct load_client *c = arg;
+
+	if (send(c->l2tp_socket.fd, datagram, len, 0) < 0 && errno != EAGAIN && errno != ECONNREFUSED)
+		fprintf(stderr, "l2tpsec-ikeload: send (L2TP): %s\n", strerror(errno));
+}
+
+static void load_session_ppp_send(void *arg, const uint8_t *frame, size_t len)
+{
+	struct load_client *c = arg;
+
+	l2tp_client_send_ppp(&c->l2tp, frame, len);
+}
+
+static void load_session_on_ppp(void *arg, const uint8_t *frame, size_t len)
+{
+	struct load_client *c = arg;
+
+	if (c->ppp.send)
+		ppp_client_input(&c->ppp, frame, len);
+}
+
+/* After each datagram: start PPP once L2TP is up, and judge where the client stands. */
+static void load_session_check(struct load_client *c)
+{
+	struct load *L = c->load;
+	uint32_t magic;
+	uint64_t now;
+
+	if (c->l2tp.phase == L2TP_CLIENT_FAILED) {
+		load_client_fail(c, "L2TP: %s", c->l2tp.failure);
+		return;
+	}
+	if (c->l2tp.phase == L2TP_CLIENT_ESTABLISHED && !c->ppp.send) {
+		if (RAND_bytes((uint8_t *)&magic, sizeof(magic)) != 1)
+			magic = (uint32_t)(uintptr_t)c;
+		ppp_client_start(&c->ppp, &L->ppp_conf, magic, load_session_ppp_send, c);
+	}
+	if (c->ppp.send && c->ppp.phase == PPP_CLIENT_FAILED) {
+		load_client_fail(c, "PPP: %s", c->ppp.failure);
+		return;
+	}
+	if (c->state == LOAD_SESSION && c->ppp.send && c->ppp.phase == PPP_CLIENT_UP) {
+		now = clock_now_ms(&L->clock);
+		ev_timer_cancel(L->loop, &c->retransmit);
+		c->state = LOAD_HELD;
+		L->in_flight--;
+		L->held++;
+		L->sessions_up++;
+		L->last_session_ms = now;
+		if (!load_latency_add(&L->session_latency, (uint32_t)(now - c->start_ms)))
+			fprintf(stderr, "l2tpsec-ikeload: out of memory: a latency sample is lost\n");
+		if (!ev_timer_armed(&L->refill) || L->options.rate <= 0)
+			ev_timer_arm(L->loop, &L->refill, 0);
+	}
+}
+
+static void load_session_on_readable(struct ev_fd *f, uint32_t revents)
+{
+	struct load_client *c = container_of(f, struct load_client, l2tp_socket);
+	uint8_t datagram[4096];
+	ssize_t len;
+
+	(void)revents;
+	while (c->state == LOAD_SESSION || c->state == LOAD_HELD) {
+		len = recv(f->fd, datagram, sizeof(datagram), 0);
+		if (len < 0)
+			return;                 /* EAGAIN; an ICMP error: the timer resends */
+		l2tp_client_input(&c->l2tp, datagram, (size_t)len);
+		load_session_check(c);
+	}
+}
+
+/*
+ * The client's ESP SA pair and policies in this namespace's kernel, from the QM keys.
+ * 0 or -errno.
+ */
+static int load_session_install(struct load_client *c, const struct netaddr *local)
+{
+	struct load *L = c->load;
+	const struct ike_esp_cipher *cipher = ike_esp_cipher_find(c->in.esp_id);
+	const struct ike_esp_auth *auth = ike_esp_auth_find(c->in.esp_integ);
+	uint32_t reqid = KXFRM_REQID_MIN + (uint32_t)(c - L->clients);
+	const struct ike_esp_keys *keys;
+	struct kxfrm_sa sa;
+	int err;
+
+	if (!cipher || !auth || !cipher->xfrm_name || !auth->xfrm_name)
+		return -EPROTONOSUPPORT;
+	c->esp_flow = (struct kxfrm_flow){ .local = *local, .remote = L->options.server,
+					   .protocol = IPPROTO_UDP };
+	c->esp_flow.local.port = 1701;
+	c->esp_flow.remote.port = 1701;
+	c->esp_spi_in = c->in.spi_i;
+	c->esp_spi_out = c->in.spi_r;
+	for (int inbound = 1; inbound >= 0; inbound--) {
+		keys = inbound ? &c->in.keys_r_to_i : &c->in.keys_i_to_r;
+		if (keys->enc_key.len > KXFRM_KEY_MAX || keys->auth_key.len > KXFRM_KEY_MAX)
+			return -EINVAL;
+		memset(&sa, 0, sizeof(sa));
+		sa.inbound = inbound;
+		sa.spi = inbound ? c->esp_spi_in : c->esp_spi_out;
+		sa.reqid = reqid;
+		sa.flow = c->esp_flow;
+		sa.cipher_name = cipher->xfrm_name;
+		memcpy(sa.cipher_key, keys->enc_key.bytes, keys->enc_key.len);
+		sa.cipher_key_len = keys->enc_key.len;
+		sa.integ_name = auth->xfrm_name;
+		memcpy(sa.integ_key, keys->auth_key.bytes, keys->auth_key.len);
+		sa.integ_key_len = keys->auth_key.len;
+		sa.integ_trunc_bits = auth->trunc_bits;
+		err = kxfrm_sa_add(L->kx, &sa);
+		util_wipe(&sa, sizeof(sa));
+		if (err < 0) {
+			if (!inbound && kxfrm_sa_del(L->kx, &c->esp_flow.local, c->esp_spi_in, 0) < 0)
+				fprintf(stderr, "l2tpsec-ikeload: removing an inbound SA failed\n");
+			return err;
+		}
+	}
+	err = kxfrm_policies_add(L->kx, &c->esp_flow, reqid, 0);
+	if (err < 0) {
+		if (kxfrm_sa_del(L->kx, &c->esp_flow.local, c->esp_spi_in, 0) < 0 ||
+		    kxfrm_sa_del(L->kx, &c->esp_flow.remote, c->esp_spi_out, 0) < 0)
+			fprintf(stderr, "l2tpsec-ikeload: removing an SA failed\n");
+		return err;
+	}
+	c->esp_installed = true;
+	return 0;
+}
+
+static void load_session_uninstall(struct load_client *c)
+{
+	struct load *L = c->load;
+
+	if (!c->esp_installed)
+		return;
+	c->esp_installed = false;
+	if (kxfrm_policies_del(L->kx, &c->esp_flow, 0) < 0 ||
+	    kxfrm_sa_del(L->kx, &c->esp_flow.local, c->esp_spi_in, 0) < 0 ||
+	    kxfrm_sa_del(L->kx, &c->esp_flow.remote, c->esp_spi_out, 0) < 0)
+		fprintf(stderr, "l2tpsec-ikeload: removing a client's SAs or policies failed: %s\n",
+			kxfrm_error_text(L->kx));
+}
+
+/* QM3 is sent: ESP in the kernel, the L2TP socket, the SCCRQ; the IKE side is done with. */
+static void load_session_begin(struct load_client *c)
+{
+	struct load *L = c->load;
+	struct netaddr local;
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	int fd, err, one = 1;
+	uint32_t index = (uint32_t)(c - L->clients);
+
+	load_client_count_handshake(c);
+	load_cidr_host(&L->options.sources, c->address_index, 1701, &local);
+	err = load_session_install(c, &local);
+	if (err < 0) {
+		fprintf(stderr, "l2tpsec-ikeload: installing ESP: %s%s%s\n", strerror(-err),
+			kxfrm_error_text(L->kx)[0] ? ": " : "", kxfrm_error_text(L->kx));
+		load_client_fail(c, "installing the client's ESP SAs failed: %s", strerror(-err));
+		return;
+	}
+	ike_init_free(&c->in);
+	c->in_started = false;
+	ev_fd_del(L->loop, &c->socket);
+	close(c->socket.fd);
+	c->socket.fd = -1;
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		load_client_fail(c, "no L2TP socket: %s", strerror(errno));
+		return;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	sl = netaddr_to_sockaddr(&local, &ss);
+	err = bind(fd, (struct sockaddr *)&ss, sl) < 0 ? -errno : 0;
+	if (!err) {
+		struct netaddr server = L->options.server;
+
+		server.port = 1701;
+		sl = netaddr_to_sockaddr(&server, &ss);
+		err = connect(fd, (struct sockaddr *)&ss, sl) < 0 ? -errno : 0;
+	}
+	if (!err)
+		err = ev_fd_add(L->loop, &c->l2tp_socket, fd, EPOLLIN, load_session_on_readable);
+	if (err < 0) {
+		close(fd);
+		load_client_fail(c, "L2TP socket from the source address: %s", strerror(-err));
+		return;
+	}
+	c->state = LOAD_SESSION;
+	/* The first resend soon: the SCCRQ may beat the server's kernel SAs (installed on QM3). */
+	c->retransmit_delay_ms = 250;
+	memset(&c->ppp, 0, sizeof(c->ppp));
+	l2tp_client_start(&c->l2tp, (uint16_t)(index % 65535 + 1), 1, index, load_session_send,
+			  load_session_on_ppp, c);
+	load_session_check(c);
+	if (c->state == LOAD_SESSION)
+		load_session_arm(c);
 }
 
 /* ------------------------------------------------------------------ start and end */
@@ -420,6 +729,8 @@ static bool load_may_start(struct load *L)
 	return L->in_flight < L->options.concurrency;
 }
 
+static void load_ramp_done(struct load *L);
+
 static void load_fill(struct load *L)
 {
 	uint64_t now = clock_now_ms(&L->clock);
@@ -430,7 +741,7 @@ static void load_fill(struct load *L)
 			L->rate_tokens = L->options.concurrency;
 		L->rate_last_ms = now;
 	}
-	for (unsigned i = 0; i < L->options.concurrency && load_may_start(L); i++) {
+	for (unsigned i = 0; i < L->slot_count && load_may_start(L); i++) {
 		struct load_client *c = &L->clients[i];
 
 		if (c->state != LOAD_IDLE)
@@ -444,7 +755,7 @@ static void load_fill(struct load *L)
 			break;
 	}
 	if (!load_may_start(L) && L->in_flight == 0)
-		ev_stop(L->loop);
+		load_ramp_done(L);
 	else if (L->options.rate > 0 && load_may_start(L))
 		ev_timer_arm(L->loop, &L->refill, 5);
 }
@@ -466,13 +777,22 @@ static void load_client_end(struct load_client *c)
 		close(c->socket.fd);
 		c->socket.fd = -1;
 	}
+	if (c->l2tp_socket.fd >= 0) {
+		ev_fd_del(L->loop, &c->l2tp_socket);
+		close(c->l2tp_socket.fd);
+		c->l2tp_socket.fd = -1;
+	}
 	if (c->in_started)
 		ike_init_free(&c->in);
 	c->in_started = false;
+	load_session_uninstall(c);
+	if (c->state != LOAD_HELD)
+		L->in_flight--;
+	else
+		L->held--;
 	c->state = LOAD_IDLE;
 	L->free_addresses[(L->free_head + L->free_count) % L->free_capacity] = c->address_index;
 	L->free_count++;
-	L->in_flight--;
 	/* Refill from a timer, not from inside this client's own callback. */
 	if (!ev_timer_armed(&L->refill) || L->options.rate <= 0)
 		ev_timer_arm(L->loop, &L->refill, 0);
@@ -485,7 +805,7 @@ static void load_on_stop_starting_due(struct ev_timer *t)
 	L->stopping = true;
 	L->end_starting_ms = clock_now_ms(&L->clock);
 	if (L->in_flight == 0)
-		ev_stop(L->loop);
+		load_ramp_done(L);
 }
 
 static void load_on_progress_due(struct ev_timer *t)
@@ -493,9 +813,12 @@ static void load_on_progress_due(struct ev_timer *t)
 	struct load *L = container_of(t, struct load, progress);
 
 	if (!L->options.quiet)
-		fprintf(stderr, "l2tpsec-ikeload: %lus: %lu completed (+%lu/s), %lu failed, %u in flight\n",
+		fprintf(stderr, "l2tpsec-ikeload: %lus: %lu completed (+%lu/s), %lu failed, %u in flight%s",
 			(unsigned long)((clock_now_ms(&L->clock) - L->begin_ms) / 1000), L->completed,
-			L->completed - L->progress_completed, L->failures.total, L->in_flight);
+			L->completed - L->progress_completed, L->failures.total, L->in_flight,
+			L->options.session ? "" : "\n");
+	if (!L->options.quiet && L->options.session)
+		fprintf(stderr, ", %lu sessions held\n", L->held);
 	L->progress_completed = L->completed;
 	ev_timer_arm(L->loop, &L->progress, 1000);
 }
@@ -528,6 +851,25 @@ static void load_report(struct load *L, double cpu_s)
 	printf("latency ms  p50 %u  p90 %u  p99 %u  max %u\n",
 	       load_latency_percentile(&L->latency, 50), load_latency_percentile(&L->latency, 90),
 	       load_latency_percentile(&L->latency, 99), load_latency_percentile(&L->latency, 100));
+	if (L->options.session) {
+		uint64_t sspan = L->last_session_ms > L->begin_ms ? L->last_session_ms - L->begin_ms : 0;
+
+		printf("sessions up %lu  held now %lu  sessions/s %.1f over %.3fs (IKE + ESP + L2TP + PPP)\n",
+		       L->sessions_up, L->held,
+		       sspan ? (double)L->sessions_up * 1000.0 / (double)sspan : 0.0, (double)sspan / 1000.0);
+		printf("session setup ms  p50 %u  p90 %u  p99 %u  max %u\n",
+		       load_latency_percentile(&L->session_latency, 50),
+		       load_latency_percentile(&L->session_latency, 90),
+		       load_latency_percentile(&L->session_latency, 99),
+		       load_latency_percentile(&L->session_latency, 100));
+		printf("RESULT_SESSION sessions_up=%lu held=%lu session_rate=%.1f session_p50=%u "
+		       "session_p99=%u session_max=%u session_span_ms=%llu\n",
+		       L->sessions_up, L->held,
+		       sspan ? (double)L->sessions_up * 1000.0 / (double)sspan : 0.0,
+		       load_latency_percentile(&L->session_latency, 50),
+		       load_latency_percentile(&L->session_latency, 99),
+		       load_latency_percentile(&L->session_latency, 100), (unsigned long long)sspan);
+	}
 	for (size_t i = 0; i < L->failures.count; i++)
 		printf("failure %6lu  %s\n", L->failures.causes[i].count, L->failures.causes[i].text);
 	printf("generator cpu %.2fs (%.2f ms per completed handshake)\n", cpu_s,
@@ -550,7 +892,11 @@ static void load_usage(FILE *f)
 		"         [--concurrency N] [--rate R] (--count N | --duration S)\n"
 		"         [--suite aes128-sha1-modp2048|3des-sha1-modp1024] [--delete]\n"
 		"         [--timeout S] [--retransmit MS] [--client-port PORT] [--quiet]\n"
-		"Many IKEv1 Main Mode + Quick Mode clients at once; one source address per client.\n");
+		"         [--session --user NAME --password PASSWORD [--hold S]]\n"
+		"Many IKEv1 Main Mode + Quick Mode clients at once; one source address per client.\n"
+		"--session: each client goes on (ESP SAs in this namespace's kernel, L2TP from\n"
+		"source:1701, PPP with MS-CHAPv2 and IPCP) until it holds an address, and keeps it;\n"
+		"after the ramp (--count clients) a report, then hold S seconds or until SIGTERM/SIGINT.\n");
 }
 
 static bool load_parse_uint(const char *text, unsigned long max, unsigned long *out)
@@ -590,6 +936,8 @@ static int load_parse_options(struct load_options *o, int argc, char **argv)
 		{ "retransmit", required_argument, NULL, 'R' },
 		{ "client-port", required_argument, NULL, 'p' },
 		{ "quiet", no_argument, NULL, 'q' },          { "help", no_argument, NULL, 'h' },
+		{ "session", no_argument, NULL, 'A' },        { "user", required_argument, NULL, 'U' },
+		{ "password", required_argument, NULL, 'P' }, { "hold", required_argument, NULL, 'H' },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool have_server = false, have_sources = false;
@@ -662,6 +1010,20 @@ static int load_parse_options(struct load_options *o, int argc, char **argv)
 		case 'q':
 			o->quiet = true;
 			break;
+		case 'A':
+			o->session = true;
+			break;
+		case 'U':
+			o->user = optarg;
+			break;
+		case 'P':
+			o->password = optarg;
+			break;
+		case 'H':
+			if (!load_parse_uint(optarg, 864000, &value))
+				return fprintf(stderr, "--hold: 0..864000 seconds\n"), -1;
+			o->hold_s = (unsigned)value;
+			break;
 		case 'h':
 			load_usage(stdout);
 			return 1;
@@ -675,6 +1037,15 @@ static int load_parse_options(struct load_options *o, int argc, char **argv)
 		load_usage(stderr);
 		return -1;
 	}
+	if (o->session && (!o->user || !o->password || !o->count || o->count > 65000)) {
+		fprintf(stderr, "--session needs --user, --password and --count (at most 65000)\n");
+		return -1;
+	}
+	if (o->session && o->sources.host_count < o->count) {
+		fprintf(stderr, "--sources: %u addresses for %lu sessions held: one each is needed\n",
+			o->sources.host_count, o->count);
+		return -1;
+	}
 	if (o->sources.host_count < o->concurrency) {
 		fprintf(stderr, "--sources: %u addresses for %u clients in flight: one each is needed\n",
 			o->sources.host_count, o->concurrency);
@@ -684,6 +1055,64 @@ static int load_parse_options(struct load_options *o, int argc, char **argv)
 }
 
 /* ------------------------------------------------------------------ main */
+
+static void load_on_stop_signal(struct ev_loop *loop, int signo, void *arg)
+{
+	(void)signo;
+	(void)arg;
+	ev_stop(loop);
+}
+
+static void load_on_hold_due(struct ev_timer *t)
+{
+	ev_stop(container_of(t, struct load, hold)->loop);
+}
+
+/* Every client started has ended or holds its session: report now; hold, or stop. */
+static void load_ramp_done(struct load *L)
+{
+	if (!L->options.session || (!L->ramp_reported && L->held == 0)) {
+		ev_stop(L->loop);       /* nothing to hold: main() reports */
+		return;
+	}
+	if (L->ramp_reported)
+		return;
+	L->ramp_reported = true;
+	load_report(L, load_cpu_seconds());
+	printf("holding %lu sessions %s\n", L->held,
+	       L->options.hold_s ? "for --hold seconds" : "until SIGTERM");
+	fflush(stdout);
+	if (L->options.hold_s)
+		ev_timer_arm(L->loop, &L->hold, (uint64_t)L->options.hold_s * 1000);
+}
+
+/* --session: XFRM, the MS-CHAPv2 crypto and the user's NT hash; signals end the hold. */
+static int load_session_setup(struct load *L)
+{
+	struct mschapv2_crypto *crypto = NULL;
+
+	if (mschapv2_crypto_new(&crypto) != 0) {
+		fprintf(stderr, "l2tpsec-ikeload: MS-CHAPv2 needs OpenSSL's legacy provider (MD4, DES)\n");
+		return -1;
+	}
+	L->mschapv2 = crypto;
+	L->ppp_conf.crypto = crypto;
+	L->ppp_conf.user = L->options.user;
+	if (nt_hash_password(crypto, L->options.password, strlen(L->options.password),
+			     L->ppp_conf.nt_hash) != 0) {
+		fprintf(stderr, "l2tpsec-ikeload: --password: not valid UTF-8 or too long\n");
+		return -1;
+	}
+	L->kx = kxfrm_open();
+	if (!L->kx) {
+		fprintf(stderr, "l2tpsec-ikeload: no XFRM netlink socket (root and CONFIG_XFRM needed)\n");
+		return -1;
+	}
+	if (ev_signal_add(L->loop, SIGTERM, load_on_stop_signal, L) != 0 ||
+	    ev_signal_add(L->loop, SIGINT, load_on_stop_signal, L) != 0)
+		return -1;
+	return 0;
+}
 
 static int load_setup(struct load *L)
 {
@@ -703,32 +1132,44 @@ static int load_setup(struct load *L)
 	clock_init_monotonic(&L->clock);
 	L->loop = ev_loop_new(&L->clock);
 	L->crypto = ike_crypto_new();
-	L->clients = alloc_array(L->options.concurrency, sizeof(*L->clients));
+	L->slot_count = L->options.concurrency;
+	if (L->options.session && L->options.count > L->slot_count)
+		L->slot_count = (unsigned)L->options.count;
+	L->clients = alloc_array(L->slot_count, sizeof(*L->clients));
 	L->free_addresses = alloc_array(n, sizeof(*L->free_addresses));
 	if (!L->loop || !L->crypto || !L->clients || !L->free_addresses)
 		return -1;
 	for (uint32_t i = 0; i < n; i++)
 		L->free_addresses[i] = i;
 	L->free_capacity = L->free_count = n;
-	for (unsigned i = 0; i < L->options.concurrency; i++) {
+	for (unsigned i = 0; i < L->slot_count; i++) {
 		L->clients[i].load = L;
 		L->clients[i].socket.fd = -1;
+		L->clients[i].l2tp_socket.fd = -1;
 		ev_timer_init(&L->clients[i].retransmit, load_client_on_retransmit_due);
 	}
 	ev_timer_init(&L->refill, load_on_refill_due);
 	ev_timer_init(&L->progress, load_on_progress_due);
 	ev_timer_init(&L->stop_starting, load_on_stop_starting_due);
+	ev_timer_init(&L->hold, load_on_hold_due);
+	if (L->options.session && load_session_setup(L) != 0)
+		return -1;
 	return 0;
 }
 
 static void load_teardown(struct load *L)
 {
 	if (L->clients)
-		for (unsigned i = 0; i < L->options.concurrency; i++)
+		for (unsigned i = 0; i < L->slot_count; i++)
 			load_client_end(&L->clients[i]);
 	alloc_free(L->clients);
 	alloc_free(L->free_addresses);
 	load_latency_free(&L->latency);
+	load_latency_free(&L->session_latency);
+	if (L->kx)
+		kxfrm_close(L->kx);
+	mschapv2_crypto_free(L->mschapv2);
+	util_wipe(L->ppp_conf.nt_hash, sizeof(L->ppp_conf.nt_hash));
 	load_causes_free(&L->failures);
 	ike_crypto_free(L->crypto);
 	ev_loop_free(L->loop);
@@ -758,8 +1199,9 @@ int main(int argc, char **argv)
 	r = ev_run(L.loop);
 	if (r < 0)
 		fprintf(stderr, "l2tpsec-ikeload: event loop: %s\n", strerror(-r));
-	load_report(&L, load_cpu_seconds() - cpu_before);
-	r = r < 0 || L.completed == 0 ? 1 : 0;
+	if (!L.ramp_reported)
+		load_report(&L, load_cpu_seconds() - cpu_before);
+	r = r < 0 || L.completed == 0 || (L.options.session && L.sessions_up == 0) ? 1 : 0;
 	load_teardown(&L);
 	return r;
 }

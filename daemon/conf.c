@@ -122,7 +122,7 @@ static const struct conf_entry conf_entries[] = {
 	CONF_UINT("l2tp.hello_interval", l2tp_hello_ms, 1, 3600, 1000),
 	CONF_UINT("l2tp.retransmits", l2tp_retries, 1, 20, 1),
 	CONF_UINT("l2tp.idle_timeout", l2tp_idle_ms, 0, 3600, 1000),
-	CONF_UINT("l2tp.max_tunnels", l2tp_max_tunnels, 1, 65535, 1),
+	CONF_UINT("l2tp.max_tunnels", l2tp_max_tunnels, 1, 65533, 1),   /* tunnel IDs are 16-bit, 0 is reserved */
 	CONF_UINT("l2tp.max_sessions_per_tunnel", l2tp_max_sessions_per_tunnel, 1, 65535, 1),
 	{ .path = "l2tp.allow_clear", .type = CONF_BOOL, .check = conf_check_flag,
 	  .offset = offsetof(struct conf, l2tp_allow_clear) },

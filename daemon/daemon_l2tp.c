@@ -1078,7 +1078,8 @@ int daemon_l2tp_start(struct daemon *d)
 	ops.arg = l;
 	l->lns = l2tp_lns_new(d->loop, d->log, &lns_conf, &ops);
 	if (!l->lns) {
-		err = -ENOMEM;
+		err = errno == EINVAL ? -EINVAL : -ENOMEM;
+		log_msg(&d->lg, LOG_LEVEL_ERR, "cannot start the L2TP engine: %s", strerror(-err));
 		goto err;
 	}
 	l->listen_fd = kl2tp_listen_socket((uint16_t)conf->l2tp_port);
