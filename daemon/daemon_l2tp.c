@@ -36,8 +36,6 @@ enum {
 	DL2TP_DATAGRAM_MAX = 4096,
 	DL2TP_PPPD_TERM_MS = 5000,      /* SIGTERM, then SIGKILL after this long */
 	DL2TP_STOP_WAIT_MS = 3000,      /* how long a stop waits for the pppds */
-	DL2TP_PPP_CTL_FD = 4,           /* the plugin's socket inside pppd */
-	DL2TP_PPPOX_FD = 3,             /* the PPPoL2TP socket inside pppd */
 };
 
 /* One IPsec SA that may carry L2TP: its mark names it on every datagram it decrypted. */
@@ -229,9 +227,8 @@ static void dl2tp_on_close_children(struct ev_timer *timer)
 		if (!c)
 			return;
 		c->close_pending = false;
-		/* child_down removes c from the list (daemon_l2tp_child_down). */
-		if (daemon_ike_child_close(l->d, c->spi_in, "its L2TP peer vanished") < 0)
-			c->close_pending = false;
+		/* child_down removes c from the list (daemon_l2tp_child_down); -ENOENT leaves it. */
+		(void)!daemon_ike_child_close(l->d, c->spi_in, "its L2TP peer vanished");
 	}
 }
 
