@@ -128,6 +128,7 @@ struct load_options {
 	bool session;                   /* go on to L2TP + PPP and hold the session */
 	const char *user, *password;
 	unsigned hold_s;                /* --session: hold this long after the ramp; 0: until a signal */
+	bool light_dh;                  /* one Main Mode key pair, 64-bit private value, for all clients */
 };
 
 struct load {
@@ -135,6 +136,7 @@ struct load {
 	struct ev_loop *loop;
 	struct ike_crypto *crypto;
 	struct load_options options;
+	struct ike_dh *light_dh;        /* --light-dh: the key pair every client uses */
 	struct ike_init_p1 p1;
 	struct ike_init_esp esp;
 	struct load_client *clients;
@@ -679,6 +681,7 @@ static bool load_client_start(struct load *L, struct load_client *c)
 	struct ike_init_conf conf = {
 		.psk = L->options.psk, .p1 = &L->p1, .p1_count = 1, .vids = load_vids,
 		.vid_count = ARRAY_SIZE(load_vids), .remote = L->options.server,
+		.main_mode_dh = L->light_dh,
 	};
 	uint8_t out[IKE_INIT_MSG_MAX];
 	char where[NETADDR_STRLEN];
@@ -841,10 +844,11 @@ static void load_report(struct load *L, double cpu_s)
 	double rate = span ? (double)L->completed * 1000.0 / (double)span : 0;
 	char server[NETADDR_STRLEN];
 
-	printf("server %s  suite %s  concurrency %u  deletes %s  retransmit %ums  timeout %ums\n",
+	printf("server %s  suite %s  concurrency %u  deletes %s  retransmit %ums  timeout %ums  dh %s\n",
 	       netaddr_format(&L->options.server, server),
 	       L->options.aes ? "aes128-sha1-modp2048" : "3des-sha1-modp1024", L->options.concurrency,
-	       L->options.send_deletes ? "yes" : "no", L->options.retransmit_ms, L->options.timeout_ms);
+	       L->options.send_deletes ? "yes" : "no", L->options.retransmit_ms, L->options.timeout_ms,
+	       L->light_dh ? "light (one 64-bit x for all clients)" : "fresh key pair per client");
 	printf("started %lu  completed %lu  failed %lu  retransmits %lu\n", L->started, L->completed,
 	       L->failures.total, L->retransmits);
 	printf("handshakes/s (MM+QM) %.1f over %.3fs\n", rate, (double)span / 1000.0);
@@ -892,11 +896,13 @@ static void load_usage(FILE *f)
 		"         [--concurrency N] [--rate R] (--count N | --duration S)\n"
 		"         [--suite aes128-sha1-modp2048|3des-sha1-modp1024] [--delete]\n"
 		"         [--timeout S] [--retransmit MS] [--client-port PORT] [--quiet]\n"
-		"         [--session --user NAME --password PASSWORD [--hold S]]\n"
+		"         [--session --user NAME --password PASSWORD [--hold S]] [--light-dh]\n"
 		"Many IKEv1 Main Mode + Quick Mode clients at once; one source address per client.\n"
 		"--session: each client goes on (ESP SAs in this namespace's kernel, L2TP from\n"
 		"source:1701, PPP with MS-CHAPv2 and IPCP) until it holds an address, and keeps it;\n"
-		"after the ramp (--count clients) a report, then hold S seconds or until SIGTERM/SIGINT.\n");
+		"after the ramp (--count clients) a report, then hold S seconds or until SIGTERM/SIGINT.\n"
+		"--light-dh: every client sends one g^x made once from a 64-bit x (cheap for the\n"
+		"generator, the same work for the responder; benchmarks only).\n");
 }
 
 static bool load_parse_uint(const char *text, unsigned long max, unsigned long *out)
@@ -938,6 +944,7 @@ static int load_parse_options(struct load_options *o, int argc, char **argv)
 		{ "quiet", no_argument, NULL, 'q' },          { "help", no_argument, NULL, 'h' },
 		{ "session", no_argument, NULL, 'A' },        { "user", required_argument, NULL, 'U' },
 		{ "password", required_argument, NULL, 'P' }, { "hold", required_argument, NULL, 'H' },
+		{ "light-dh", no_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool have_server = false, have_sources = false;
@@ -1018,6 +1025,9 @@ static int load_parse_options(struct load_options *o, int argc, char **argv)
 			break;
 		case 'P':
 			o->password = optarg;
+			break;
+		case 'L':
+			o->light_dh = true;
 			break;
 		case 'H':
 			if (!load_parse_uint(optarg, 864000, &value))
@@ -1114,6 +1124,29 @@ static int load_session_setup(struct load *L)
 	return 0;
 }
 
+/*
+ * --light-dh: the generator should spend its CPU on being many clients, not
+ * on Diffie-Hellman, so that the responder gets the machine.  Every client
+ * sends the same g^x, made once from a random 64-bit x: computing g^xy from
+ * the responder's value then costs 64 squarings instead of the ~225 of a
+ * full-strength exponent, and no key pair is made per client.  The responder
+ * cannot tell and does exactly the same work (its own fresh key pair and
+ * g^xy with its own exponent).  Weak keys on purpose: benchmarks only.
+ */
+static int load_light_dh_setup(struct load *L)
+{
+	const struct ike_group *group =
+		ike_group_find(L->options.aes ? OAKLEY_GROUP_MODP2048 : OAKLEY_GROUP_MODP1024);
+	uint8_t x[8];
+
+	if (!group || RAND_bytes(x, sizeof(x)) != 1)
+		return -1;
+	x[0] |= 0x80;   /* a full 64 bits */
+	L->light_dh = ike_dh_new_from_private(L->crypto, group, x, sizeof(x));
+	util_wipe(x, sizeof(x));
+	return L->light_dh ? 0 : -1;
+}
+
 static int load_setup(struct load *L)
 {
 	uint32_t n = L->options.sources.host_count;
@@ -1152,6 +1185,8 @@ static int load_setup(struct load *L)
 	ev_timer_init(&L->progress, load_on_progress_due);
 	ev_timer_init(&L->stop_starting, load_on_stop_starting_due);
 	ev_timer_init(&L->hold, load_on_hold_due);
+	if (L->options.light_dh && load_light_dh_setup(L) != 0)
+		return -1;
 	if (L->options.session && load_session_setup(L) != 0)
 		return -1;
 	return 0;
@@ -1171,6 +1206,7 @@ static void load_teardown(struct load *L)
 	mschapv2_crypto_free(L->mschapv2);
 	util_wipe(L->ppp_conf.nt_hash, sizeof(L->ppp_conf.nt_hash));
 	load_causes_free(&L->failures);
+	ike_dh_free(L->light_dh);
 	ike_crypto_free(L->crypto);
 	ev_loop_free(L->loop);
 }

@@ -156,9 +156,10 @@ int ike_init_start(struct ike_init *in, const struct ike_crypto *crypto,
 
 void ike_init_free(struct ike_init *in)
 {
-	ike_dh_free(in->dh);
+	ike_dh_free(in->own_dh);
 	ike_dh_free(in->qm_dh);
-	in->dh = in->qm_dh = NULL;
+	in->own_dh = in->qm_dh = NULL;
+	in->dh = NULL;
 	ike_secret_wipe(&in->psk);
 	ike_secret_wipe(&in->qm_g_xy);
 	ike_phase1_keys_wipe(&in->keys);
@@ -358,7 +359,12 @@ long ike_init_mm3(struct ike_init *in, uint8_t *out, size_t cap)
 	struct ike_digest them, us;
 	struct netaddr self = in->conf.local;
 
-	in->dh = ike_dh_new(in->crypto, in->group);
+	if (in->conf.main_mode_dh && ike_dh_group(in->conf.main_mode_dh) == in->group) {
+		in->dh = in->conf.main_mode_dh;
+	} else {
+		ike_dh_free(in->own_dh);
+		in->dh = in->own_dh = ike_dh_new(in->crypto, in->group);
+	}
 	if (!in->dh || RAND_bytes(in->ni, sizeof(in->ni)) != 1)
 		return -1;
 	hdr_start(in, &b, &wr, out, cap, ISAKMP_EXCHANGE_ID_PROT, 0, 0);

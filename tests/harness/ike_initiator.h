@@ -59,6 +59,12 @@ struct ike_init_conf {
 	struct netaddr remote;          /* the responder */
 	bool behind_nat;                /* hash another address into our NAT-D: a NAT */
 	bool initial_contact;           /* N(INITIAL-CONTACT) in MM5 */
+	/*
+	 * Load generation only: Main Mode uses this key pair instead of a fresh
+	 * one (the caller owns it and keeps it for every client).  The
+	 * responder's work is the same either way.
+	 */
+	const struct ike_dh *main_mode_dh;
 };
 
 struct ike_init_qm {
@@ -87,7 +93,8 @@ struct ike_init {
 	uint8_t sai_b[1024];
 	size_t sai_b_len;
 	/* Main Mode */
-	struct ike_dh *dh;
+	const struct ike_dh *dh;        /* ours, or conf.main_mode_dh */
+	struct ike_dh *own_dh;          /* the fresh key pair we made (freed with us) */
 	uint8_t ni[32], nr[256];
 	size_t nr_len;
 	uint8_t g_xr[IKE_DH_PUBLIC_MAX];
