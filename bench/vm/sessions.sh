@@ -27,6 +27,7 @@ set -euo pipefail
 RAMP=${L2TPSEC_TEST_BENCH_RAMP:-100 500 1000 2000}
 CONCURRENCY=${L2TPSEC_TEST_BENCH_CONCURRENCY:-32}
 SETUP_TIMEOUT=${L2TPSEC_TEST_BENCH_SETUP_TIMEOUT:-900}
+GEN_DH=${L2TPSEC_TEST_BENCH_GEN_DH---light-dh}
 LOAD=$L2TPSEC_BUILD_DIR/bench/l2tpsec-ikeload
 PPP_LOCAL=100.64.0.1
 PPP_POOL=100.64.0.10-100.64.39.255
@@ -43,6 +44,27 @@ ns_write server /etc/ppp/options <<-'EOF2'
 	# written by bench/vm/sessions.sh: no system-wide pppd options, no ip-up hooks
 EOF2
 
+cpu_ticks() { # cpu_ticks PID: utime + stime in clock ticks (100 per second)
+	local stat
+	read -r stat <"/proc/$1/stat" 2>/dev/null || { echo 0; return; }
+	stat=${stat##*) }
+	# shellcheck disable=SC2086 # split the fields
+	set -- $stat
+	echo $((${12} + ${13}))
+}
+cpu_ticks_user_system() { # cpu_ticks_user_system PID: "UTIME STIME" in clock ticks
+	local stat
+	read -r stat <"/proc/$1/stat" 2>/dev/null || { echo "0 0"; return; }
+	stat=${stat##*) }
+	# shellcheck disable=SC2086 # split the fields
+	set -- $stat
+	echo "${12} ${13}"
+}
+busy_ticks() { # busy_ticks: all CPUs' non-idle ticks since boot (/proc/stat)
+	local cpu user nice system idle iowait irq softirq steal rest
+	read -r cpu user nice system idle iowait irq softirq steal rest </proc/stat
+	echo $((user + nice + system + irq + softirq + steal))
+}
 field() { local f; for f in $2; do [ "${f%%=*}" = "$1" ] && echo "${f#*=}" && return; done; echo "-"; }
 pppd_pids() {
 	local p comm
@@ -91,13 +113,39 @@ for N in $RAMP; do
 	base_policies=$(xfrm_count server policy)
 
 	out=$RESULT_DIR/sessions-$N.txt
+	if [ -n "${L2TPSEC_TEST_BENCH_PERF:-}" ]; then
+		# Optional profile of the whole VM during the ramp (perf's software clock works under TCG).
+		perf record -a -F 499 -o "$WORK/perf-$N.data" >"$RESULT_DIR/perf-record-$N.txt" 2>&1 &
+		perf_pid=$!
+	fi
+	daemon_ticks0=$(cpu_ticks "$pid")
+	busy0=$(busy_ticks)
 	t0=$(now_ms)
 	gen=$(ns_bg client "$out" "$LOAD" --server "$SERVER_IP" --psk "$TEST_PSK" --sources 10.64.0.0/16 \
 		--session --user "$TEST_USER" --password "$TEST_PASSWORD" --count "$N" \
-		--concurrency "$CONCURRENCY" --timeout 120 --retransmit 2000 --quiet)
+		--concurrency "$CONCURRENCY" --timeout 120 --retransmit 2000 --quiet $GEN_DH)
 	ramp_done() { grep -q '^holding' "$out" || ! kill -0 "$gen" 2>/dev/null; }
 	wait_for "$SETUP_TIMEOUT" "the generator's ramp to $N" ramp_done || true
 	ramp_ms=$(($(now_ms) - t0))
+	# Where the CPU went during the ramp (ms per session): l2tpsecd, the pppds (their whole
+	# life so far), the generator, and everything the VM was busy with.
+	daemon_ticks=$(($(cpu_ticks "$pid") - daemon_ticks0))
+	busy=$(($(busy_ticks) - busy0))
+	gen_ticks=$(cpu_ticks "$gen")
+	pppd_ticks=0 pppd_user=0
+	for p in $(pppd_pids); do
+		read -r u st <<<"$(cpu_ticks_user_system "$p")"
+		pppd_ticks=$((pppd_ticks + u + st)) pppd_user=$((pppd_user + u))
+	done
+	if [ -n "${perf_pid:-}" ]; then
+		kill -INT "$perf_pid" 2>/dev/null || true
+		wait "$perf_pid" 2>/dev/null || true
+		perf report -i "$WORK/perf-$N.data" --no-children --sort comm,dso --stdio 2>/dev/null |
+			head -n 60 >"$RESULT_DIR/perf-$N-comm-dso.txt" || true
+		perf report -i "$WORK/perf-$N.data" --no-children --sort comm,dso,sym --stdio 2>/dev/null |
+			head -n 120 >"$RESULT_DIR/perf-$N-sym.txt" || true
+		perf_pid=
+	fi
 	line=$(grep '^RESULT ' "$out" || echo RESULT)
 	sline=$(grep '^RESULT_SESSION' "$out" || echo RESULT_SESSION)
 	{ grep '^failure' "$out" || true; } | while read -r l; do tap_diag "N=$N $l"; done
@@ -119,6 +167,9 @@ for N in $RAMP; do
 	R[$N.priv]=$(awk -v s="$priv" -v n="$pppds" 'BEGIN { if (n > 0) printf "%.0f", s / n; else print "-" }')
 	R[$N.shared]=$(awk -v s="$shared" -v n="$pppds" 'BEGIN { if (n > 0) printf "%.0f", s / n; else print "-" }')
 	R[$N.kernel]="$tunnels/$states"
+	per() { awk -v t="$1" -v n="$held" 'BEGIN { if (n > 0) printf "%.0f", t * 10 / n; else print "-" }'; }
+	R[$N.cpu]="$(per "$daemon_ticks")/$(per "$pppd_ticks")/$(per "$gen_ticks")/$(per "$busy")"
+	R[$N.pppd_user]="$(per "$pppd_user")/$(per $((pppd_ticks - pppd_user)))"
 	log "N=$N: $line"
 	log "N=$N: $sline; l2tpsecd VmRSS $rss_before -> $rss_after KiB; $pppds pppd, Pss $pss Private $priv Shared $shared KiB; kernel $tunnels tunnels $states SAs"
 	tap_is "$held" "$N" "N=$N: the generator holds $N sessions"
@@ -166,6 +217,8 @@ mapfile -t v < <(line_of held); row "sessions held" "${v[@]}"
 mapfile -t v < <(line_of fail); row "failed/started" "${v[@]}"
 mapfile -t v < <(line_of rate); row "setup rate, sessions/s" "${v[@]}"
 mapfile -t v < <(line_of lat); row "setup ms p50/p99/max" "${v[@]}"
+mapfile -t v < <(line_of cpu); row "CPU ms/session: l2tpsecd/pppd/gen/all" "${v[@]}"
+mapfile -t v < <(line_of pppd_user); row "  pppd CPU ms/session: user/system" "${v[@]}"
 mapfile -t v < <(line_of rss); row "l2tpsecd VmRSS KiB before -> after" "${v[@]}"
 mapfile -t v < <(line_of rss_per); row "l2tpsecd KiB per session (no pppd)" "${v[@]}"
 mapfile -t v < <(line_of pss); row "pppd Pss KiB per session" "${v[@]}"
@@ -175,4 +228,5 @@ mapfile -t v < <(line_of kernel); row "server kernel held: tunnels/SAs" "${v[@]}
 mapfile -t v < <(line_of teardown); row "SIGTERM to empty kernel, ms" "${v[@]}"
 mapfile -t v < <(line_of left); row "left: tunnels/SAs/policies/pppd" "${v[@]}"
 printf '#TABLE goals (issue 6): >= 2000 sessions, >= 50 sessions/s, <= 8 KiB per idle session in the daemon\n'
-printf '#TABLE %s in flight; ESP per client in the client kernel (no allow_clear); 2 vCPUs (TCG) shared by generator, l2tpsecd and the pppds\n' "$CONCURRENCY"
+printf '#TABLE CPU ms/session: during the ramp, l2tpsecd / the pppds (their life so far) / the generator / all of the VM (2 vCPUs)\n'
+printf '#TABLE %s in flight; generator %s; ESP per client in the client kernel (no allow_clear); 2 vCPUs (TCG) shared by generator, l2tpsecd and the pppds\n' "$CONCURRENCY" "${GEN_DH:---full-dh}"
