@@ -97,7 +97,7 @@ for N in $RAMP; do
 	cat >"$L2TPSECD_CONF" <<-EOF2
 		# written by bench/vm/sessions.sh: the whole server, logging as an admin runs it
 		ike = { psk = "$TEST_PSK"; listen = "$SERVER_IP"; half_open_total = 100000; };
-		log = { file = "$L2TPSECD_LOG"; syslog = false; level = "notice"; };
+		log = { file = "$L2TPSECD_LOG"; syslog = false; level = "${L2TPSEC_TEST_BENCH_LOG_LEVEL:-notice}"; };
 		daemon = { pid_file = "$(ns_run_dir server)/l2tpsecd.pid"; };
 		ppp = { local_address = "$PPP_LOCAL"; pool = "$PPP_POOL";
 		        plugin = "$L2TPSEC_BUILD_DIR/ppp-glue/plugin/l2tpsec.so"; };
