@@ -9,7 +9,10 @@
 # that did not hold.  For each N: sessions held, setup rate, l2tpsecd VmRSS before/after and
 # per session (pppd excluded), pppd Pss/Private/Shared per session (smaps_rollup), and the
 # time from SIGTERM to l2tpsecd until `ip l2tp show tunnel` and `ip xfrm state` are empty
-# and no pppd is left.  A benchmark, not a test: run it with
+# and no pppd is left, with the CPU per session of each phase.  Optional:
+# L2TPSEC_TEST_BENCH_STRACE_TEARDOWN=1 (strace -T of l2tpsecd's teardown; perf record -a
+# gathered almost no samples under TCG), L2TPSEC_TEST_BENCH_LOG_LEVEL (default notice).
+# A benchmark, not a test: run it with
 #   tests/vm/vm-run bench/vm/sessions.sh   (or scripts/bench sessions)
 # vm: timeout=2700 mem=4G
 # (the default ramp took 24 minutes under TCG on a 2-core host; a timeout loses the table)
@@ -113,11 +116,6 @@ for N in $RAMP; do
 	base_policies=$(xfrm_count server policy)
 
 	out=$RESULT_DIR/sessions-$N.txt
-	if [ -n "${L2TPSEC_TEST_BENCH_PERF:-}" ]; then
-		# Optional profile of the whole VM during the ramp (perf's software clock works under TCG).
-		perf record -a -F 499 -o "$WORK/perf-$N.data" >"$RESULT_DIR/perf-record-$N.txt" 2>&1 &
-		perf_pid=$!
-	fi
 	daemon_ticks0=$(cpu_ticks "$pid")
 	busy0=$(busy_ticks)
 	t0=$(now_ms)
@@ -137,15 +135,6 @@ for N in $RAMP; do
 		read -r u st <<<"$(cpu_ticks_user_system "$p")"
 		pppd_ticks=$((pppd_ticks + u + st)) pppd_user=$((pppd_user + u))
 	done
-	if [ -n "${perf_pid:-}" ]; then
-		kill -INT "$perf_pid" 2>/dev/null || true
-		wait "$perf_pid" 2>/dev/null || true
-		perf report -i "$WORK/perf-$N.data" --no-children --sort comm,dso --stdio 2>/dev/null |
-			head -n 60 >"$RESULT_DIR/perf-$N-comm-dso.txt" || true
-		perf report -i "$WORK/perf-$N.data" --no-children --sort comm,dso,sym --stdio 2>/dev/null |
-			head -n 120 >"$RESULT_DIR/perf-$N-sym.txt" || true
-		perf_pid=
-	fi
 	line=$(grep '^RESULT ' "$out" || echo RESULT)
 	sline=$(grep '^RESULT_SESSION' "$out" || echo RESULT_SESSION)
 	{ grep '^failure' "$out" || true; } | while read -r l; do tap_diag "N=$N $l"; done
@@ -177,12 +166,19 @@ for N in $RAMP; do
 	tap_is "$tunnels" "$held" "N=$N: the server's kernel holds one L2TP tunnel per session held"
 
 	# Teardown: SIGTERM to l2tpsecd, until the kernel and the process table are empty.
+	if [ -n "${L2TPSEC_TEST_BENCH_STRACE_TEARDOWN:-}" ]; then
+		# Optional: every system call of l2tpsecd's teardown, with its duration.
+		strace -f -tt -T -o "$RESULT_DIR/teardown-$N.strace" -p "$pid" 2>/dev/null &
+		lib_sleep 2
+	fi
 	t0=$(now_ms)
+	busy0=$(busy_ticks)
 	kill -TERM "$pid" 2>/dev/null || true
 	daemon_gone() { ! kill -0 "$pid" 2>/dev/null; }
 	wait_for 600 "l2tpsecd gone, kernel and pppds empty ($N sessions)" \
 		eval 'daemon_gone && server_empty' || true
 	R[$N.teardown]=$(($(now_ms) - t0))
+	R[$N.teardown_cpu]=$(per $(($(busy_ticks) - busy0)))
 	R[$N.left]="$(server_tunnels)/$(xfrm_count server state)/$(xfrm_count server policy)/$(pppd_pids | _bb wc -l)"
 	tap_ok server_empty "N=$N: nothing left in the server's kernel, no pppd (${R[$N.teardown]} ms)"
 	tap_is "$(xfrm_count server policy)" 0 "N=$N: no policy left (the guard went with l2tpsecd; there were $base_policies)"
@@ -226,6 +222,7 @@ mapfile -t v < <(line_of priv); row "pppd Private KiB per session" "${v[@]}"
 mapfile -t v < <(line_of shared); row "pppd Shared KiB per session" "${v[@]}"
 mapfile -t v < <(line_of kernel); row "server kernel held: tunnels/SAs" "${v[@]}"
 mapfile -t v < <(line_of teardown); row "SIGTERM to empty kernel, ms" "${v[@]}"
+mapfile -t v < <(line_of teardown_cpu); row "  VM CPU ms/session in the teardown" "${v[@]}"
 mapfile -t v < <(line_of left); row "left: tunnels/SAs/policies/pppd" "${v[@]}"
 printf '#TABLE goals (issue 6): >= 2000 sessions, >= 50 sessions/s, <= 8 KiB per idle session in the daemon\n'
 printf '#TABLE CPU ms/session: during the ramp, l2tpsecd / the pppds (their life so far) / the generator / all of the VM (2 vCPUs)\n'
