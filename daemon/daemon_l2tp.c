@@ -36,6 +36,7 @@ enum {
 	DL2TP_DATAGRAM_MAX = 4096,
 	DL2TP_PPPD_TERM_MS = 5000,      /* SIGTERM, then SIGKILL after this long */
 	DL2TP_STOP_WAIT_MS = 3000,      /* how long a stop waits for the pppds */
+	DL2TP_PPP_LOG_LINE_MAX = 512,   /* a longer pppd line is cut */
 };
 
 /* One IPsec SA that may carry L2TP: its mark names it on every datagram it decrypted. */
@@ -60,8 +61,7 @@ struct dl2tp_tunnel {
 	uint16_t tunnel_id, peer_tunnel_id;
 	uint32_t mark;                  /* the IPsec SA it goes through (SO_MARK) */
 	struct netaddr remote;
-	struct logger lg;               /* the engine's "#5 tun#1", copied */
-	char host[L2TP_LNS_PEER_STRING_MAX], vendor[L2TP_LNS_PEER_STRING_MAX];
+	const struct l2tp_tunnel_info *info; /* the engine's view (lg, host, vendor), until tunnel_close */
 	uint64_t opened_wall_ms;
 };
 
@@ -79,7 +79,7 @@ struct dl2tp_ppp {
 	bool pid_added, ctl_added, log_added;
 	struct ev_timer kill_timer;
 	uint64_t started_ms;
-	char log_line[512];
+	char *log_line;                 /* DL2TP_PPP_LOG_LINE_MAX; only while a partial line is pending */
 	size_t log_used;
 	uint32_t address;               /* network order; 0: none held */
 	bool authenticated;
@@ -159,13 +159,13 @@ static void dl2tp_child_rekeyed(struct daemon_l2tp *l, const struct dl2tp_child 
 			if (t->mark != old->mark)
 				continue;
 			if (setsockopt(t->fd, SOL_SOCKET, SO_MARK, &mark, sizeof(mark)) < 0) {
-				log_msg(&t->lg, LOG_LEVEL_ERR,
+				log_msg(t->info->lg, LOG_LEVEL_ERR,
 					"cannot move to the new IPsec SA #%llu: %s",
 					(unsigned long long)c->serial, strerror(errno));
 				continue;
 			}
 			t->mark = c->mark;
-			log_msg(&t->lg, LOG_LEVEL_INFO, "now carried by IPsec SA #%llu (was #%llu)",
+			log_msg(t->info->lg, LOG_LEVEL_INFO, "now carried by IPsec SA #%llu (was #%llu)",
 				(unsigned long long)c->serial, (unsigned long long)old->serial);
 		}
 		l2tp_lns_ipsec_replaced(l->lns, old->mark, c->mark);
@@ -314,9 +314,7 @@ static int dl2tp_tunnel_open(void *arg, const struct l2tp_tunnel_info *info, voi
 	t->peer_tunnel_id = info->peer_tunnel_id;
 	t->remote = info->remote;
 	t->mark = info->mark;
-	t->lg = *info->lg;
-	snprintf(t->host, sizeof(t->host), "%s", info->peer_host_name);
-	snprintf(t->vendor, sizeof(t->vendor), "%s", info->peer_vendor_name);
+	t->info = info;
 	t->opened_wall_ms = dl2tp_wall_ms(l);
 	local.port = (uint16_t)l->d->conf->l2tp_port;
 	t->fd = kl2tp_tunnel_socket(&local, &info->remote, info->mark);
@@ -437,6 +435,7 @@ static void dl2tp_ppp_free(struct dl2tp_ppp *p)
 	if (p->log_fd >= 0)
 		close(p->log_fd);
 	dl2tp_ppp_release_address(p);
+	alloc_free(p->log_line);
 	if (p->next)
 		p->next->pprev = p->pprev;
 	*p->pprev = p->next;
@@ -456,44 +455,70 @@ static void dl2tp_ppp_kernel_session_delete(struct dl2tp_ppp *p)
 			strerror(-err));
 }
 
-/* Forwards what pppd printed, line by line, under the session's prefix. */
-static void dl2tp_ppp_log_flush(struct dl2tp_ppp *p, bool all)
+/*
+ * Logs the complete lines of buf[0..*used) under the session's prefix, and
+ * the rest too when all is set or the buffer is full (a line cut there);
+ * leaves what remains at the front of buf.
+ */
+static void dl2tp_ppp_log_lines(struct dl2tp_ppp *p, char *buf, size_t *used, bool all)
 {
-	char *start = p->log_line, *nl;
+	char *start = buf, *nl;
 
-	while ((nl = memchr(start, '\n', p->log_used - (size_t)(start - p->log_line)))) {
+	while ((nl = memchr(start, '\n', *used - (size_t)(start - buf)))) {
 		*nl = '\0';
 		if (nl > start)
 			log_msg(&p->lg, LOG_LEVEL_INFO, "pppd: %s", start);
 		start = nl + 1;
 	}
-	p->log_used -= (size_t)(start - p->log_line);
-	memmove(p->log_line, start, p->log_used);
-	if (all || p->log_used == sizeof(p->log_line) - 1) {
-		p->log_line[p->log_used] = '\0';
-		if (p->log_used)
-			log_msg(&p->lg, LOG_LEVEL_INFO, "pppd: %s", p->log_line);
-		p->log_used = 0;
+	*used -= (size_t)(start - buf);
+	memmove(buf, start, *used);
+	if (all || *used == DL2TP_PPP_LOG_LINE_MAX - 1) {
+		buf[*used] = '\0';
+		if (*used)
+			log_msg(&p->lg, LOG_LEVEL_INFO, "pppd: %s", buf);
+		*used = 0;
 	}
 }
 
+/*
+ * Forwards what pppd printed, line by line.  Reading goes through a stack
+ * buffer; only a partial line waiting for its end is kept on the heap
+ * (p->log_line), so an idle session holds no buffer.
+ */
 static void dl2tp_ppp_log_drain(struct dl2tp_ppp *p)
 {
+	char buf[DL2TP_PPP_LOG_LINE_MAX];
+	size_t used = p->log_used;
+	bool closed = false;
+
+	if (used)
+		memcpy(buf, p->log_line, used);
 	for (;;) {
-		ssize_t n = read(p->log_fd, p->log_line + p->log_used,
-				 sizeof(p->log_line) - 1 - p->log_used);
+		ssize_t n = read(p->log_fd, buf + used, sizeof(buf) - 1 - used);
 
 		if (n <= 0) {
-			if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
-				dl2tp_ppp_log_flush(p, true);
-				ev_fd_del(p->l->d->loop, &p->log_ev);
-				p->log_added = false;
-			}
-			return;
+			closed = n == 0 || (errno != EAGAIN && errno != EINTR);
+			break;
 		}
-		p->log_used += (size_t)n;
-		dl2tp_ppp_log_flush(p, false);
+		used += (size_t)n;
+		dl2tp_ppp_log_lines(p, buf, &used, false);
 	}
+	if (closed) {
+		dl2tp_ppp_log_lines(p, buf, &used, true);
+		ev_fd_del(p->l->d->loop, &p->log_ev);
+		p->log_added = false;
+	}
+	if (used && !p->log_line)
+		p->log_line = alloc_array(1, DL2TP_PPP_LOG_LINE_MAX);
+	if (used && !p->log_line)
+		dl2tp_ppp_log_lines(p, buf, &used, true);       /* no memory to wait for its end */
+	if (used) {
+		memcpy(p->log_line, buf, used);
+	} else {
+		alloc_free(p->log_line);
+		p->log_line = NULL;
+	}
+	p->log_used = used;
 }
 
 static void dl2tp_on_ppp_log(struct ev_fd *ev, uint32_t revents)
@@ -1148,7 +1173,7 @@ static void dl2tp_ctl_serials(struct ctl_out *o, const struct dl2tp_ppp *p,
 	ctl_out_str(o, "chain", p->lg.prefix);
 	ctl_out_u64(o, "isakmp_sa", c ? c->parent_serial : 0);
 	ctl_out_u64(o, "ipsec_sa", c ? c->serial : 0);
-	ctl_out_u64(o, "tunnel", p->tunnel ? p->tunnel->lg.serial : 0);
+	ctl_out_u64(o, "tunnel", p->tunnel ? p->tunnel->info->lg->serial : 0);
 	ctl_out_u64(o, "session", p->ses_serial);
 	ctl_out_u64(o, "ppp", p->lg.serial);
 }
@@ -1194,14 +1219,14 @@ void daemon_l2tp_ctl_tunnels(struct daemon *d, struct ctl_out *o)
 		for (const struct dl2tp_ppp *p = l->ppps; p; p = p->next)
 			sessions += p->tunnel == t;
 		ctl_out_record(o);
-		ctl_out_u64(o, "serial", t->lg.serial);
-		ctl_out_str(o, "chain", t->lg.prefix);
+		ctl_out_u64(o, "serial", t->info->lg->serial);
+		ctl_out_str(o, "chain", t->info->lg->prefix);
 		ctl_out_u64(o, "ipsec_sa", c ? c->serial : 0);
 		ctl_out_u64(o, "tunnel_id", t->tunnel_id);
 		ctl_out_u64(o, "peer_tunnel_id", t->peer_tunnel_id);
 		ctl_out_addr(o, "peer", &t->remote);
-		ctl_out_str(o, "host", t->host);
-		ctl_out_str(o, "vendor", t->vendor);
+		ctl_out_str(o, "host", t->info->peer_host_name);
+		ctl_out_str(o, "vendor", t->info->peer_vendor_name);
 		ctl_out_u64(o, "sessions", sessions);
 		ctl_out_time(o, "since", t->opened_wall_ms);
 	}

@@ -819,6 +819,72 @@ static void test_retransmits(const struct ike_crypto *crypto)
 	rig_close(&g);
 }
 
+/*
+ * Memory per idle SA (issue 6): what only a handshake needs is freed the
+ * moment it completes.  After MM6 the Main Mode state (nonces, g^xi, the DH
+ * key pair, the PSK copy, SKEYID, SAi_b) is gone, but MM6 is still answered
+ * to a duplicate MM5; once the peer's QM1 authenticates, MM6 goes too.  After
+ * QM3 the Quick Mode state (nonces, IDs, PFS key pair and g^xy) is gone and
+ * no reply is cached; a later Quick Mode still gets the right keys from what
+ * the SA kept (SKEYID_d, SKEYID_a, the cipher key, the last phase-1 IV).
+ */
+static void test_handshake_freed(const struct ike_crypto *crypto)
+{
+	struct rig g;
+	struct client cl;
+	struct ike_init_conf c;
+	struct ike_init_qm qm = { pfs_esp, 1, false, OAKLEY_GROUP_MODP2048, 0, false, 0 };
+	uint8_t m[IKE_INIT_MSG_MAX], m5[IKE_INIT_MSG_MAX];
+	struct ike_engine_stats st;
+	struct ike_sa *sa;
+	struct ike_child *child;
+	uint64_t dropped;
+	long n5;
+
+	if (!ok(rig_open(&g, crypto, 0, NULL), "freed: engine up"))
+		return;
+	client_conf(&c, "169.254.1.31", win10_p1, 4, win10_vids, 7);
+	ok(client_start(&cl, &g, &c, "169.254.1.31", false), "freed: client");
+	ok(rig_deliver(&g, &cl.seen500, &g.srv500, m, ike_init_mm1(&cl.in, m, sizeof(m)), 1) &&
+	   ike_init_recv_mm2(&cl.in, last_sent(&g)->bytes, last_sent(&g)->len) == 0, "freed: MM2");
+	sa = g.e->sas;
+	ok(sa && sa->mm && sa->mm->sai_b, "freed: a half-open SA holds its Main Mode state");
+	ok(rig_deliver(&g, &cl.seen500, &g.srv500, m, ike_init_mm3(&cl.in, m, sizeof(m)), 1) &&
+	   ike_init_recv_mm4(&cl.in, last_sent(&g)->bytes, last_sent(&g)->len) == 0, "freed: MM4");
+	ok(sa->mm && sa->mm->dh && sa->mm->skeyid.len > 0 && sa->mm->psk.len == 0,
+	   "freed: after DH the key pair and SKEYID are held, the PSK copy is already wiped");
+	n5 = ike_init_mm5(&cl.in, m5, sizeof(m5));
+	ok(rig_deliver(&g, &cl.seen500, &g.srv500, m5, n5, 1) &&
+	   ike_init_recv_mm6(&cl.in, last_sent(&g)->bytes, last_sent(&g)->len) == 0, "freed: MM6");
+	ok(sa->state == IKE_STATE_MAIN_R3, "freed: ISAKMP SA established");
+	ok(sa->mm == NULL, "freed: Main Mode state freed at establishment");
+	ok(sa->keys.enc_key.len > 0 && sa->keys.skeyid_a.len > 0 && sa->keys.skeyid_d_len > 0,
+	   "freed: the SA keeps the cipher key, SKEYID_a and SKEYID_d");
+	ok(sa->peer_id && sa->peer_id_len == 4, "freed: the peer ID is kept at its own size");
+	ok(sa->reply.bytes != NULL, "freed: MM6 is kept until the peer speaks again");
+	check_retransmit(&g, &cl.seen500, &g.srv500, m5, (size_t)n5, "freed: MM5 after establishment");
+
+	is_int(run_qm(&g, &cl, 0x31, 0x31313131, &qm), 0, "freed: Quick Mode with PFS");
+	check_keys(&g, &cl, "freed QM");
+	ok(sa->reply.bytes == NULL, "freed: MM6 dropped once QM1 authenticated");
+	child = sa->children;
+	ok(child && child->state == IKE_STATE_QUICK_R2 && child->installed, "freed: child installed");
+	ok(child && child->qm == NULL && child->ni == NULL && child->nr == NULL,
+	   "freed: Quick Mode state (nonces, IDs, PFS DH) freed at installation");
+	ok(child && child->reply.bytes == NULL, "freed: no QM2 cached after QM3");
+	ike_engine_stats(g.e, &st);
+	dropped = st.dropped_duplicate;
+	ike_engine_recv(g.e, &g.srv500, &cl.seen500, m5, (size_t)n5);
+	ike_engine_stats(g.e, &st);
+	is_int(st.dropped_duplicate, dropped + 1, "freed: a late MM5 is dropped, not answered");
+
+	is_int(run_qm(&g, &cl, 0x32, 0x32323232, &qm), 0, "freed: a second Quick Mode (rekey)");
+	check_keys(&g, &cl, "freed rekey");
+	ok(sa->children && sa->children->qm == NULL, "freed: the rekey's state is freed too");
+	ike_init_free(&cl.in);
+	rig_close(&g);
+}
+
 static void small_caps(struct ike_engine_conf *conf)
 {
 	conf->half_open_per_source = 3;
@@ -1274,6 +1340,7 @@ int main(void)
 	test_wrong_psk(crypto);
 	test_des_only(crypto);
 	test_retransmits(crypto);
+	test_handshake_freed(crypto);
 	test_half_open(crypto);
 	test_dpd(crypto);
 	test_initial_contact(crypto);

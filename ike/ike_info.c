@@ -418,7 +418,7 @@ void ike_info_initial_contact(struct ike_sa *sa)
 		next = o->source_next;
 		if (o == sa || o->state != IKE_STATE_MAIN_R3 || o->peer_id_type != sa->peer_id_type ||
 		    o->peer_id_len != sa->peer_id_len ||
-		    memcmp(o->peer_id, sa->peer_id, sa->peer_id_len) != 0)
+		    (sa->peer_id_len && memcmp(o->peer_id, sa->peer_id, sa->peer_id_len) != 0))
 			continue;
 		log_msg(&sa->lg, LOG_LEVEL_INFO,
 			"INITIAL_CONTACT: deleting ISAKMP SA #%llu and its IPsec SAs "

@@ -32,6 +32,7 @@ static void mm_established(struct ike_sa *sa)
 	char cipher[32], peer[NETADDR_STRLEN];
 
 	ike_sa_established(sa);
+	ike_sa_handshake_free(sa);
 	/* The seed's words, plus the peer pluto's own prefix would have named. */
 	log_msg(&sa->lg, LOG_LEVEL_INFO,
 		"sent MR3, ISAKMP SA established {auth=PRESHARED_KEY cipher=%s integ=%s group=%s peer=%s}",
@@ -117,12 +118,12 @@ static int mm_recv_sa(void *obj, struct ike_rx *rx)
 		e->stats.no_proposal_chosen++;
 		return r;
 	}
-	sa->sai_b = alloc_memdup(p->body.p, p->body.len);
-	if (!sa->sai_b) {
+	sa->mm->sai_b = alloc_memdup(p->body.p, p->body.len);
+	if (!sa->mm->sai_b) {
 		log_msg(&sa->lg, LOG_LEVEL_ERR, "out of memory; Main Mode abandoned");
 		return IKE_DELETE;
 	}
-	sa->sai_b_len = p->body.len;
+	sa->mm->sai_b_len = p->body.len;
 	ike_natt_read_vids(sa, rx);
 	ike_reply_request(&sa->reply, rx->digest);
 	return mm_send_sa(sa) ? IKE_OK : IKE_DELETE;
@@ -130,34 +131,44 @@ static int mm_recv_sa(void *obj, struct ike_rx *rx)
 
 /* ------------------------------------------------------------ MM3 -> DH -> MM4 */
 
-/* On a worker: our key pair, g^xy, SKEYID and its children. */
+/*
+ * On a worker: our key pair, g^xy, SKEYID and its children; the SA keeps
+ * SKEYID_d, SKEYID_a and the cipher key, the handshake SKEYID.
+ */
 static void mm_dh_work(struct workq_job *job)
 {
-	struct ike_sa *sa = container_of(job, struct ike_sa, job);
+	struct ike_mm_handshake *mm = container_of(job, struct ike_mm_handshake, job);
+	struct ike_sa *sa = mm->sa;
 	const struct ike_crypto *c = sa->engine->crypto;
 	struct ike_secret g_xy, skeyid;
+	struct ike_phase1_keys keys;
 	enum ike_crypto_verdict v = IKE_CRYPTO_NO_MEMORY;
 
 	g_xy.len = skeyid.len = 0;
-	sa->dh = ike_dh_new(c, sa->p1.group);
-	if (sa->dh)
-		v = ike_dh_compute(sa->dh, sa->g_xi, sa->g_xi_len, &g_xy);
+	memset(&keys, 0, sizeof(keys));
+	mm->dh = ike_dh_new(c, sa->p1.group);
+	if (mm->dh)
+		v = ike_dh_compute(mm->dh, mm->g_xi, mm->g_xi_len, &g_xy);
 	if (v == IKE_CRYPTO_OK)
-		v = ike_skeyid_psk(c, sa->p1.hash, &sa->psk, (struct wire_span){ sa->ni, sa->ni_len },
-				   (struct wire_span){ sa->nr, sa->nr_len }, &skeyid);
+		v = ike_skeyid_psk(c, sa->p1.hash, &mm->psk, (struct wire_span){ mm->ni, mm->ni_len },
+				   (struct wire_span){ mm->nr, mm->nr_len }, &skeyid);
 	if (v == IKE_CRYPTO_OK)
 		v = ike_phase1_keys_derive(c, sa->p1.hash, sa->p1.key_len, &skeyid, &g_xy, sa->cky_i,
-					   sa->cky_r, &sa->keys);
+					   sa->cky_r, &keys);
+	if (v == IKE_CRYPTO_OK)
+		v = ike_sa_keys_take(sa, &keys);
+	ike_phase1_keys_wipe(&keys);
 	ike_secret_wipe(&g_xy);
 	ike_secret_wipe(&skeyid);
-	sa->job_result = v;
+	ike_secret_wipe(&mm->psk);      /* SKEYID is made: the PSK copy has done its work */
+	mm->job_result = v;
 }
 
 static void mm_finish(struct ike_sa *sa, struct ike_rx *rx, int r);
 
 static void mm_dh_done(struct workq_job *job)
 {
-	struct ike_sa *sa = container_of(job, struct ike_sa, job);
+	struct ike_sa *sa = container_of(job, struct ike_mm_handshake, job)->sa;
 	struct ike_rx rx;
 
 	sa->busy = false;
@@ -193,17 +204,17 @@ static int mm_recv_ke(void *obj, struct ike_rx *rx)
 		return (int)isakmp_verdict_notify(v);
 	if (!ike_natt_detect(sa, rx))
 		return IKE_FAIL(PAYLOAD_MALFORMED);
-	memcpy(sa->g_xi, ke.data.p, ke.data.len);
-	sa->g_xi_len = ke.data.len;
-	memcpy(sa->ni, nonce.data.p, nonce.data.len);
-	sa->ni_len = nonce.data.len;
-	sa->nr_len = IKE_NONCE_LEN;
-	if (!ike_random(sa->nr, sa->nr_len))
+	memcpy(sa->mm->g_xi, ke.data.p, ke.data.len);
+	sa->mm->g_xi_len = ke.data.len;
+	memcpy(sa->mm->ni, nonce.data.p, nonce.data.len);
+	sa->mm->ni_len = nonce.data.len;
+	sa->mm->nr_len = IKE_NONCE_LEN;
+	if (!ike_random(sa->mm->nr, sa->mm->nr_len))
 		return IKE_DELETE;
 	ike_reply_request(&sa->reply, rx->digest);
-	workq_job_init(&sa->job, mm_dh_work, mm_dh_done);
+	workq_job_init(&sa->mm->job, mm_dh_work, mm_dh_done);
 	sa->busy = true;
-	if (workq_submit(e->workq, &sa->job) != 0) {
+	if (workq_submit(e->workq, &sa->mm->job) != 0) {
 		sa->busy = false;
 		return IKE_DELETE;
 	}
@@ -213,24 +224,25 @@ static int mm_recv_ke(void *obj, struct ike_rx *rx)
 static int mm_send_ke(void *obj, struct ike_rx *rx)
 {
 	struct ike_sa *sa = obj;
+	struct ike_mm_handshake *mm = sa->mm;
 	struct ike_engine *e = sa->engine;
 	struct wire_span g_xr;
 	struct ike_tx tx;
 
 	(void)rx;
-	if (sa->job_result != IKE_CRYPTO_OK) {
+	if (mm->job_result != IKE_CRYPTO_OK) {
 		log_msg(&sa->lg, LOG_LEVEL_WARN, "Diffie-Hellman with the peer's KE failed: %s",
-			ike_crypto_verdict_name(sa->job_result));
-		return sa->job_result == IKE_CRYPTO_BAD_PUBLIC_VALUE ? IKE_FAIL(INVALID_KEY_INFORMATION)
+			ike_crypto_verdict_name(mm->job_result));
+		return mm->job_result == IKE_CRYPTO_BAD_PUBLIC_VALUE ? IKE_FAIL(INVALID_KEY_INFORMATION)
 								     : IKE_DELETE;
 	}
-	g_xr = ike_dh_public(sa->dh);
+	g_xr = ike_dh_public(mm->dh);
 	if (ike_iv_phase1(e->crypto, sa->p1.hash, sa->p1.cipher,
-			  (struct wire_span){ sa->g_xi, sa->g_xi_len }, g_xr, &sa->iv) != IKE_CRYPTO_OK)
+			  (struct wire_span){ mm->g_xi, mm->g_xi_len }, g_xr, &sa->iv) != IKE_CRYPTO_OK)
 		return IKE_DELETE;
 	ike_tx_begin(e, &tx, sa->cky_i, sa->cky_r, ISAKMP_EXCHANGE_ID_PROT, 0, 0);
 	isakmp_ke_build(&tx.b, g_xr);
-	isakmp_nonce_build(&tx.b, (struct wire_span){ sa->nr, sa->nr_len });
+	isakmp_nonce_build(&tx.b, (struct wire_span){ mm->nr, mm->nr_len });
 	if (!ike_natt_build_natd(sa, &tx.b))
 		return IKE_DELETE;
 	return ike_tx_send(e, &sa->local, &sa->remote, &tx, &sa->reply) ? IKE_OK : IKE_DELETE;
@@ -292,6 +304,7 @@ static size_t mm_our_id(const struct ike_sa *sa, uint8_t *buf)
 static int mm_send_id(struct ike_sa *sa)
 {
 	struct ike_engine *e = sa->engine;
+	const struct ike_mm_handshake *mm = sa->mm;
 	uint8_t idr[20];
 	size_t idr_len = mm_our_id(sa, idr);
 	struct isakmp_id id = { idr[0], 0, 0, { idr + 4, idr_len - 4 } };
@@ -299,9 +312,9 @@ static int mm_send_id(struct ike_sa *sa)
 	struct ike_tx tx;
 	uint8_t *at;
 
-	if (ike_phase1_hash(e->crypto, sa->p1.hash, &sa->keys.skeyid, false,
-			    (struct wire_span){ sa->g_xi, sa->g_xi_len }, ike_dh_public(sa->dh),
-			    sa->cky_i, sa->cky_r, (struct wire_span){ sa->sai_b, sa->sai_b_len },
+	if (ike_phase1_hash(e->crypto, sa->p1.hash, &mm->skeyid, false,
+			    (struct wire_span){ mm->g_xi, mm->g_xi_len }, ike_dh_public(mm->dh),
+			    sa->cky_i, sa->cky_r, (struct wire_span){ mm->sai_b, mm->sai_b_len },
 			    (struct wire_span){ idr, idr_len }, &hash_r) != IKE_CRYPTO_OK)
 		return IKE_DELETE;
 	ike_tx_begin(e, &tx, sa->cky_i, sa->cky_r, ISAKMP_EXCHANGE_ID_PROT, ISAKMP_FLAG_ENCRYPTION, 0);
@@ -319,6 +332,7 @@ static int mm_recv_id(void *obj, struct ike_rx *rx)
 {
 	struct ike_sa *sa = obj;
 	struct ike_engine *e = sa->engine;
+	const struct ike_mm_handshake *mm = sa->mm;
 	const struct isakmp_payload *idp = isakmp_msg_find(&rx->msg, ISAKMP_PAYLOAD_ID, 0);
 	struct isakmp_id id;
 	struct isakmp_hash hash;
@@ -330,17 +344,22 @@ static int mm_recv_id(void *obj, struct ike_rx *rx)
 	    isakmp_hash_parse(isakmp_msg_find(&rx->msg, ISAKMP_PAYLOAD_HASH, 0)->body, &hash) !=
 		    ISAKMP_OK)
 		return mm_auth_failed(sa, rx, "MM5 is not one ID and one HASH");
-	if (ike_phase1_hash(e->crypto, sa->p1.hash, &sa->keys.skeyid, true,
-			    (struct wire_span){ sa->g_xi, sa->g_xi_len }, ike_dh_public(sa->dh),
-			    sa->cky_i, sa->cky_r, (struct wire_span){ sa->sai_b, sa->sai_b_len },
+	if (ike_phase1_hash(e->crypto, sa->p1.hash, &mm->skeyid, true,
+			    (struct wire_span){ mm->g_xi, mm->g_xi_len }, ike_dh_public(mm->dh),
+			    sa->cky_i, sa->cky_r, (struct wire_span){ mm->sai_b, mm->sai_b_len },
 			    idp->body, &hash_i) != IKE_CRYPTO_OK)
 		return IKE_DELETE;
 	if (hash.data.len != hash_i.len || CRYPTO_memcmp(hash.data.p, hash_i.bytes, hash_i.len) != 0)
 		return mm_auth_failed(sa, rx, "HASH_I did not match");
 	mm_read_notifies(sa, rx);
+	alloc_free(sa->peer_id);
+	sa->peer_id_len = MIN(id.data.len, IKE_ID_MAX);
+	sa->peer_id = sa->peer_id_len ? alloc_memdup(id.data.p, sa->peer_id_len) : NULL;
+	if (sa->peer_id_len && !sa->peer_id) {
+		log_msg(&sa->lg, LOG_LEVEL_ERR, "out of memory; Main Mode abandoned");
+		return IKE_DELETE;
+	}
 	sa->peer_id_type = id.type;
-	sa->peer_id_len = MIN(id.data.len, sizeof(sa->peer_id));
-	memcpy(sa->peer_id, id.data.p, sa->peer_id_len);
 	mm_log_peer_id(sa, &id);
 	sa->iv = rx->next_iv;
 	ike_natt_follow(sa, rx);

@@ -37,6 +37,7 @@ static void qm_established(struct ike_child *c)
 		ike_prop_p2_xfrm_str(&c->p2, xfrm, sizeof(xfrm)), natoa, natd,
 		!sa || !sa->dpd_vid ? "unsupported" : e->conf.dpd_interval_ms ? "active" : "passive",
 		netaddr_format(&c->params.remote, peer));
+	ike_child_handshake_free(c);
 	ev_timer_arm(e->loop, &c->expiry, c->params.lifetime_seconds * 1000);
 	if (e->ops.child_up)
 		e->ops.child_up(e->ops.arg, &c->params);
@@ -89,11 +90,11 @@ static bool qm_read_ids(struct ike_child *c, const struct ike_rx *rx)
 		       idcr.port);
 		return false;
 	}
-	memcpy(c->idci, pi->body.p, pi->body.len);
-	c->idci_len = pi->body.len;
-	memcpy(c->idcr, pr->body.p, pr->body.len);
-	c->idcr_len = pr->body.len;
-	c->have_ids = true;
+	memcpy(c->qm->idci, pi->body.p, pi->body.len);
+	c->qm->idci_len = pi->body.len;
+	memcpy(c->qm->idcr, pr->body.p, pr->body.len);
+	c->qm->idcr_len = pr->body.len;
+	c->qm->have_ids = true;
 	c->params.remote_l2tp_port = idci.port;
 	if (idci.type == ISAKMP_ID_IPV4_ADDR || idci.type == ISAKMP_ID_IPV6_ADDR) {
 		c->params.peer_original.family = idci.data.len == 4 ? AF_INET : AF_INET6;
@@ -135,19 +136,19 @@ static int qm_send_qm2(struct ike_child *c);
 
 static void qm_dh_work(struct workq_job *job)
 {
-	struct ike_child *c = container_of(job, struct ike_child, job);
+	struct ike_qm_handshake *qm = container_of(job, struct ike_qm_handshake, job);
 
-	c->job_result = IKE_CRYPTO_NO_MEMORY;
-	c->dh = ike_dh_new(c->engine->crypto, c->p2.pfs_group);
-	if (c->dh)
-		c->job_result = ike_dh_compute(c->dh, c->g_xi, c->g_xi_len, &c->g_xy);
+	qm->job_result = IKE_CRYPTO_NO_MEMORY;
+	qm->dh = ike_dh_new(qm->child->engine->crypto, qm->child->p2.pfs_group);
+	if (qm->dh)
+		qm->job_result = ike_dh_compute(qm->dh, qm->g_xi, qm->g_xi_len, &qm->g_xy);
 }
 
 static void qm_finish(struct ike_child *c, struct ike_rx *rx, int r);
 
 static void qm_dh_done(struct workq_job *job)
 {
-	struct ike_child *c = container_of(job, struct ike_child, job);
+	struct ike_child *c = container_of(job, struct ike_qm_handshake, job)->child;
 	struct ike_rx rx;
 
 	c->busy = false;
@@ -183,10 +184,10 @@ static int qm_read_qm1(struct ike_child *c, const struct ike_rx *rx, bool *ke_pr
 	*ke_present = isakmp_msg_count(&rx->msg, ISAKMP_PAYLOAD_KE) == 1;
 	if (*ke_present) {
 		v = isakmp_ke_parse(isakmp_msg_find(&rx->msg, ISAKMP_PAYLOAD_KE, 0)->body, &ke);
-		if (v != ISAKMP_OK || ke.data.len > sizeof(c->g_xi))
+		if (v != ISAKMP_OK || ke.data.len > sizeof(c->qm->g_xi))
 			return IKE_FAIL(INVALID_KEY_INFORMATION);
-		memcpy(c->g_xi, ke.data.p, ke.data.len);
-		c->g_xi_len = ke.data.len;
+		memcpy(c->qm->g_xi, ke.data.p, ke.data.len);
+		c->qm->g_xi_len = ke.data.len;
 	}
 	return IKE_OK;
 }
@@ -216,7 +217,7 @@ static int qm_recv_qm1(void *obj, struct ike_rx *rx)
 		e->stats.no_proposal_chosen++;
 		return r;
 	}
-	if (c->p2.pfs_group && c->g_xi_len != c->p2.pfs_group->public_len)
+	if (c->p2.pfs_group && c->qm->g_xi_len != c->p2.pfs_group->public_len)
 		return IKE_FAIL(INVALID_KEY_INFORMATION);
 	c->nr_len = IKE_NONCE_LEN;
 	if (!ike_random(c->nr, c->nr_len))
@@ -227,9 +228,9 @@ static int qm_recv_qm1(void *obj, struct ike_rx *rx)
 		return IKE_FAIL(NO_PROPOSAL_CHOSEN);
 	if (!c->p2.pfs_group)
 		return qm_send_qm2(c);
-	workq_job_init(&c->job, qm_dh_work, qm_dh_done);
+	workq_job_init(&c->qm->job, qm_dh_work, qm_dh_done);
 	c->busy = true;
-	if (workq_submit(e->workq, &c->job) != 0) {
+	if (workq_submit(e->workq, &c->qm->job) != 0) {
 		c->busy = false;
 		return IKE_DELETE;
 	}
@@ -254,11 +255,11 @@ static void qm_build_body(struct ike_child *c, struct ike_tx *tx)
 	isakmp_sa_build(&tx->b, &out);
 	isakmp_nonce_build(&tx->b, (struct wire_span){ c->nr, c->nr_len });
 	if (c->p2.pfs_group)
-		isakmp_ke_build(&tx->b, ike_dh_public(c->dh));
-	if (c->have_ids) {
-		if (isakmp_id_parse((struct wire_span){ c->idci, c->idci_len }, &id) == ISAKMP_OK)
+		isakmp_ke_build(&tx->b, ike_dh_public(c->qm->dh));
+	if (c->qm->have_ids) {
+		if (isakmp_id_parse((struct wire_span){ c->qm->idci, c->qm->idci_len }, &id) == ISAKMP_OK)
 			isakmp_id_build(&tx->b, &id);
-		if (isakmp_id_parse((struct wire_span){ c->idcr, c->idcr_len }, &id) == ISAKMP_OK)
+		if (isakmp_id_parse((struct wire_span){ c->qm->idcr, c->qm->idcr_len }, &id) == ISAKMP_OK)
 			isakmp_id_build(&tx->b, &id);
 	}
 	ike_natt_build_natoa(c, &tx->b);
@@ -296,11 +297,11 @@ static int qm_send_after_dh(void *obj, struct ike_rx *rx)
 	(void)rx;
 	if (!c->sa)
 		return IKE_DELETE;
-	if (c->job_result != IKE_CRYPTO_OK) {
+	if (c->qm->job_result != IKE_CRYPTO_OK) {
 		log_msg(&c->lg, LOG_LEVEL_WARN, "PFS Diffie-Hellman with the peer's KE failed: %s",
-			ike_crypto_verdict_name(c->job_result));
-		return c->job_result == IKE_CRYPTO_BAD_PUBLIC_VALUE ? IKE_FAIL(INVALID_KEY_INFORMATION)
-								    : IKE_DELETE;
+			ike_crypto_verdict_name(c->qm->job_result));
+		return c->qm->job_result == IKE_CRYPTO_BAD_PUBLIC_VALUE ? IKE_FAIL(INVALID_KEY_INFORMATION)
+									: IKE_DELETE;
 	}
 	return qm_send_qm2(c);
 }
@@ -321,14 +322,18 @@ static bool qm_install(struct ike_child *c)
 	struct ike_sa *sa = c->sa;
 	struct ike_child_sa_params *p = &c->params;
 	struct ike_esp_keys in, out;
-	const struct ike_secret *g = c->p2.pfs_group ? &c->g_xy : NULL;
+	struct ike_secret skeyid_d;
+	const struct ike_secret *g = c->p2.pfs_group ? &c->qm->g_xy : NULL;
 	struct wire_span ni = { c->ni, c->ni_len }, nr = { c->nr, c->nr_len };
 	bool ok;
 	int rc;
 
-	ok = ike_esp_keys_derive(e->crypto, sa->p1.hash, &sa->keys.skeyid_d, g, p->spi_in, ni, nr,
+	memset(&in, 0, sizeof(in));
+	memset(&out, 0, sizeof(out));
+	ike_sa_skeyid_d(sa, &skeyid_d);
+	ok = ike_esp_keys_derive(e->crypto, sa->p1.hash, &skeyid_d, g, p->spi_in, ni, nr,
 				 c->p2.key_len, c->p2.integ, &in) == IKE_CRYPTO_OK &&
-	     ike_esp_keys_derive(e->crypto, sa->p1.hash, &sa->keys.skeyid_d, g, p->spi_out, ni, nr,
+	     ike_esp_keys_derive(e->crypto, sa->p1.hash, &skeyid_d, g, p->spi_out, ni, nr,
 				 c->p2.key_len, c->p2.integ, &out) == IKE_CRYPTO_OK &&
 	     in.enc_key.len <= sizeof(p->cipher_key_in) && in.auth_key.len <= sizeof(p->integ_key_in);
 	if (ok) {
@@ -358,13 +363,14 @@ static bool qm_install(struct ike_child *c)
 			ok = false;
 		}
 	}
+	ike_secret_wipe(&skeyid_d);
 	ike_esp_keys_wipe(&in);
 	ike_esp_keys_wipe(&out);
 	util_wipe(p->cipher_key_in, sizeof(p->cipher_key_in));
 	util_wipe(p->cipher_key_out, sizeof(p->cipher_key_out));
 	util_wipe(p->integ_key_in, sizeof(p->integ_key_in));
 	util_wipe(p->integ_key_out, sizeof(p->integ_key_out));
-	ike_secret_wipe(&c->g_xy);
+	ike_secret_wipe(&c->qm->g_xy);
 	return ok;
 }
 
@@ -494,6 +500,8 @@ static void qm_recv_new(struct ike_sa *sa, struct ike_rx *rx)
 	}
 	ike_natt_follow(sa, rx);
 	sa->last_heard_ms = clock_now_ms(ev_loop_clock(e->loop));
+	/* An authenticated new exchange: the peer has MM6, so it will not ask for it again. */
+	ike_reply_clear(&sa->reply);
 	c = ike_child_new(sa, rx->hdr.message_id);
 	if (!c) {
 		qm_drop(sa, rx, &e->stats.dropped_unexpected, "out of memory");

@@ -348,27 +348,91 @@ static void source_put(struct ike_engine *e, struct ike_source *s)
 	alloc_free(s);
 }
 
+/* Main Mode's handshake state, and the keys an established SA keeps. */
+
+static void mm_handshake_wipe_free(struct ike_mm_handshake *mm)
+{
+	if (!mm)
+		return;
+	ike_dh_free(mm->dh);
+	alloc_free(mm->sai_b);
+	ike_secret_wipe(&mm->psk);
+	ike_secret_wipe(&mm->skeyid);
+	util_wipe(mm->ni, sizeof(mm->ni));
+	util_wipe(mm->nr, sizeof(mm->nr));
+	alloc_free(mm);
+}
+
+void ike_sa_handshake_free(struct ike_sa *sa)
+{
+	if (!sa->mm)
+		return;
+	workq_cancel(sa->engine->workq, &sa->mm->job);
+	sa->busy = false;
+	mm_handshake_wipe_free(sa->mm);
+	sa->mm = NULL;
+}
+
+static void ike_sa_keys_wipe(struct ike_sa_keys *k)
+{
+	ike_secret_wipe(&k->enc_key);
+	ike_secret_wipe(&k->skeyid_a);
+	util_wipe(k->skeyid_d, sizeof(k->skeyid_d));
+	k->skeyid_d_len = 0;
+}
+
+enum ike_crypto_verdict ike_sa_keys_take(struct ike_sa *sa, struct ike_phase1_keys *keys)
+{
+	struct ike_sa_keys *k = &sa->keys;
+	enum ike_crypto_verdict v = IKE_CRYPTO_BAD_LENGTH;
+
+	ike_sa_keys_wipe(k);
+	if (keys->skeyid_d.len <= sizeof(k->skeyid_d))
+		v = ike_secret_set(&k->enc_key, keys->enc_key.bytes, keys->enc_key.len);
+	if (v == IKE_CRYPTO_OK)
+		v = ike_secret_set(&k->skeyid_a, keys->skeyid_a.bytes, keys->skeyid_a.len);
+	if (v == IKE_CRYPTO_OK)
+		v = ike_secret_set(&sa->mm->skeyid, keys->skeyid.bytes, keys->skeyid.len);
+	if (v == IKE_CRYPTO_OK) {
+		memcpy(k->skeyid_d, keys->skeyid_d.bytes, keys->skeyid_d.len);
+		k->skeyid_d_len = keys->skeyid_d.len;
+	} else {
+		ike_sa_keys_wipe(k);
+	}
+	ike_phase1_keys_wipe(keys);
+	return v;
+}
+
+void ike_sa_skeyid_d(const struct ike_sa *sa, struct ike_secret *out)
+{
+	if (ike_secret_set(out, sa->keys.skeyid_d, sa->keys.skeyid_d_len) != IKE_CRYPTO_OK)
+		ike_secret_wipe(out);
+}
+
 struct ike_sa *ike_sa_new(struct ike_engine *e, const uint8_t cky_i[IKE_COOKIE_LEN],
 			  const struct netaddr *local, const struct netaddr *remote)
 {
 	struct ike_source *src = source_find(e, remote);
 	struct ike_sa *sa;
+	struct ike_mm_handshake *mm;
 	char addr[NETADDR_STRLEN];
 
 	if (!half_open_allowed(e, src, remote))
 		return NULL;
 	sa = alloc_zero(sizeof(*sa));
-	src = sa ? source_get(e, remote) : NULL;
+	mm = sa ? alloc_zero(sizeof(*mm)) : NULL;
+	src = mm ? source_get(e, remote) : NULL;
 	if (!src || !ike_random(sa->cky_r, IKE_COOKIE_LEN) ||
-	    ike_secret_set(&sa->psk, e->psk.bytes, e->psk.len) != IKE_CRYPTO_OK) {
-		if (sa)
-			ike_secret_wipe(&sa->psk);
+	    ike_secret_set(&mm->psk, e->psk.bytes, e->psk.len) != IKE_CRYPTO_OK) {
+		mm_handshake_wipe_free(mm);
 		alloc_free(sa);
 		log_rl(&e->lg, &e->rl_packet, LOG_LEVEL_ERR,
 		       "packet from %s: dropped: out of memory for a new ISAKMP SA",
 		       ike_endpoint_str(remote, addr));
 		return NULL;
 	}
+	mm->sa = sa;
+	sa->mm = mm;
 	sa->engine = e;
 	sa->serial = logger_init(&sa->lg, e->log, &e->lg, "#");
 	sa->state = IKE_STATE_NONE;
@@ -434,16 +498,12 @@ static void ike_sa_free(struct ike_sa *sa)
 {
 	struct ike_engine *e = sa->engine;
 
-	workq_cancel(e->workq, &sa->job);
+	ike_sa_handshake_free(sa);
 	ev_timer_cancel(e->loop, &sa->expiry);
 	ev_timer_cancel(e->loop, &sa->dpd_due);
 	ike_sa_unlink(sa);
-	ike_dh_free(sa->dh);
-	ike_secret_wipe(&sa->psk);
-	ike_phase1_keys_wipe(&sa->keys);
-	util_wipe(sa->ni, sizeof(sa->ni));
-	util_wipe(sa->nr, sizeof(sa->nr));
-	alloc_free(sa->sai_b);
+	ike_sa_keys_wipe(&sa->keys);
+	alloc_free(sa->peer_id);
 	ike_reply_clear(&sa->reply);
 	alloc_free(sa);
 }
@@ -512,13 +572,43 @@ static void ike_sa_on_expiry(struct ev_timer *t)
 
 static void ike_child_on_expiry(struct ev_timer *t);
 
+static void qm_handshake_wipe_free(struct ike_qm_handshake *qm)
+{
+	if (!qm)
+		return;
+	ike_dh_free(qm->dh);
+	ike_secret_wipe(&qm->g_xy);
+	util_wipe(qm->ni, sizeof(qm->ni));
+	util_wipe(qm->nr, sizeof(qm->nr));
+	alloc_free(qm);
+}
+
+void ike_child_handshake_free(struct ike_child *c)
+{
+	if (!c->qm)
+		return;
+	workq_cancel(c->engine->workq, &c->qm->job);
+	c->busy = false;
+	qm_handshake_wipe_free(c->qm);
+	c->qm = NULL;
+	c->ni = c->nr = NULL;
+	c->ni_len = c->nr_len = 0;
+}
+
 struct ike_child *ike_child_new(struct ike_sa *sa, uint32_t msgid)
 {
 	struct ike_engine *e = sa->engine;
 	struct ike_child *c = alloc_zero(sizeof(*c));
+	struct ike_qm_handshake *qm = c ? alloc_zero(sizeof(*qm)) : NULL;
 
-	if (!c)
+	if (!qm) {
+		alloc_free(c);
 		return NULL;
+	}
+	qm->child = c;
+	c->qm = qm;
+	c->ni = qm->ni;
+	c->nr = qm->nr;
 	c->engine = e;
 	c->serial = logger_init(&c->lg, e->log, &e->lg, "#");
 	c->parent_serial = sa->serial;
@@ -565,7 +655,7 @@ static void ike_child_free(struct ike_child *c)
 {
 	struct ike_engine *e = c->engine;
 
-	workq_cancel(e->workq, &c->job);
+	ike_child_handshake_free(c);
 	ev_timer_cancel(e->loop, &c->expiry);
 	child_detach(c);
 	if (c->in_spi_in)
@@ -580,11 +670,7 @@ static void ike_child_free(struct ike_child *c)
 		e->children = c->next;
 	if (c->next)
 		c->next->prev = c->prev;
-	ike_dh_free(c->dh);
-	ike_secret_wipe(&c->g_xy);
 	util_wipe(&c->params, sizeof(c->params));
-	util_wipe(c->ni, sizeof(c->ni));
-	util_wipe(c->nr, sizeof(c->nr));
 	ike_reply_clear(&c->reply);
 	alloc_free(c);
 }

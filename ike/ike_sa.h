@@ -20,6 +20,12 @@
  * Freeing an object cancels its timers and its workq job first.  Secrets
  * (PSK copy, g^xy, SKEYID*, KEYMAT) are wiped on every free.
  *
+ * Memory: what only an exchange needs (nonces, g^xi, the DH key pair, the
+ * PSK copy, SKEYID, SAi_b; Quick Mode's IDs and PFS g^xy) lives in a
+ * separately allocated handshake struct (sa->mm, c->qm) that is wiped and
+ * freed the moment the exchange completes, so an established SA holds only
+ * what DPD, Informational, Delete, a new Quick Mode and the views read.
+ *
  * What it must not do: parse or build messages (ike_mm/qm/info do), or call
  * the kernel except through the engine's ops when a child goes.
  */
@@ -98,6 +104,39 @@ struct ike_source {
 	struct ike_sa *sas;             /* via sa->source_next */
 };
 
+/*
+ * What an established ISAKMP SA keeps of phase 1's keys: SKEYID and SKEYID_e
+ * go with the handshake.  enc_key and skeyid_a stay struct ike_secret because
+ * the CBC and HASH functions take one (and ike_exchange.c and the test
+ * harness name them); SKEYID_d, used once per Quick Mode, is kept at digest
+ * size and widened on the stack when KEYMAT is made (ike_sa_skeyid_d()).
+ */
+struct ike_sa_keys {
+	struct ike_secret enc_key;      /* the phase-1 cipher key */
+	struct ike_secret skeyid_a;     /* HASH(1..3), Informational HASH */
+	uint8_t skeyid_d[IKE_DIGEST_MAX]; /* derives KEYMAT */
+	size_t skeyid_d_len;
+};
+
+/*
+ * What only Main Mode needs, from MM1 until the SA is established: made by
+ * ike_sa_new(), wiped and freed by mm_established() (or with the SA).
+ */
+struct ike_mm_handshake {
+	struct ike_sa *sa;
+	struct workq_job job;           /* DH + SKEYID* on a worker */
+	enum ike_crypto_verdict job_result;
+	uint8_t *sai_b;                 /* the peer's SA payload body, for HASH_I/HASH_R */
+	size_t sai_b_len;
+	struct ike_secret psk;          /* copied at MM1: a reload does not change a running MM */
+	uint8_t ni[ISAKMP_NONCE_MAX], nr[IKE_NONCE_LEN];
+	size_t ni_len, nr_len;
+	uint8_t g_xi[IKE_DH_PUBLIC_MAX];
+	size_t g_xi_len;
+	struct ike_dh *dh;              /* our key pair (g^xr) */
+	struct ike_secret skeyid;       /* HASH_I, HASH_R */
+};
+
 struct ike_sa {
 	struct ike_engine *engine;
 	struct logger lg;               /* "#4" */
@@ -108,23 +147,14 @@ struct ike_sa {
 	struct ike_source *source;
 	struct ike_sa *source_prev, *source_next;
 	bool half_open;
+	bool busy;                      /* mm->job submitted, done() not yet run */
 	uint64_t created_ms;
 	uint8_t cky_i[IKE_COOKIE_LEN], cky_r[IKE_COOKIE_LEN];
 	struct netaddr local, remote;   /* follow the peer's float to 4500 */
 	/* Main Mode */
 	struct ike_p1_choice p1;
-	uint8_t *sai_b;                 /* the peer's SA payload body, for HASH_I/HASH_R */
-	size_t sai_b_len;
-	struct ike_secret psk;          /* copied at MM1: a reload does not change a running MM */
-	uint8_t ni[ISAKMP_NONCE_MAX], nr[IKE_NONCE_LEN];
-	size_t ni_len, nr_len;
-	uint8_t g_xi[IKE_DH_PUBLIC_MAX];
-	size_t g_xi_len;
-	struct ike_dh *dh;
-	struct workq_job job;           /* DH + SKEYID* on a worker */
-	bool busy;                      /* job submitted, done() not yet run */
-	enum ike_crypto_verdict job_result;
-	struct ike_phase1_keys keys;
+	struct ike_mm_handshake *mm;    /* NULL once established */
+	struct ike_sa_keys keys;
 	struct ike_iv iv;               /* the Main Mode chain; after MM6 the last phase-1 IV */
 	/* peer facts */
 	enum isakmp_natt_method natt;
@@ -136,7 +166,7 @@ struct ike_sa {
 	bool apple, racoon;             /* Apple's unversioned NAT-T VID; KAME/racoon (Android) */
 	uint32_t ms_version;
 	uint8_t peer_id_type;
-	uint8_t peer_id[IKE_ID_MAX];
+	uint8_t *peer_id;               /* its ID payload's data (INITIAL-CONTACT compares it) */
 	size_t peer_id_len;
 	/* timers */
 	struct ev_timer expiry;         /* exchange timeout while half-open, then the lifetime */
@@ -144,11 +174,29 @@ struct ike_sa {
 	uint32_t dpd_seq;
 	bool dpd_outstanding;
 	uint64_t dpd_sent_ms, last_heard_ms;
-	struct ike_reply reply;
+	struct ike_reply reply;         /* MM6 goes once the peer speaks in a new exchange */
 	struct ike_child *children;     /* via child->sa_next */
 	unsigned child_count;
 	uint32_t info_mids[8];          /* recent Informational message IDs (replays dropped) */
 	unsigned info_mid_next;
+};
+
+/*
+ * What only Quick Mode needs, from QM1 until the SAs are installed: made by
+ * ike_child_new(), wiped and freed by qm_established() (or with the child).
+ */
+struct ike_qm_handshake {
+	struct ike_child *child;
+	struct workq_job job;           /* PFS DH on a worker */
+	enum ike_crypto_verdict job_result;
+	uint8_t ni[ISAKMP_NONCE_MAX], nr[IKE_NONCE_LEN];
+	uint8_t g_xi[IKE_DH_PUBLIC_MAX];
+	size_t g_xi_len;
+	struct ike_dh *dh;
+	struct ike_secret g_xy;         /* PFS g(qm)^xy */
+	bool have_ids;
+	uint8_t idci[IKE_ID_MAX], idcr[IKE_ID_MAX];
+	size_t idci_len, idcr_len;
 };
 
 struct ike_child {
@@ -161,21 +209,13 @@ struct ike_child {
 	struct ike_child *prev, *next;  /* the engine's list */
 	struct ike_hlink by_msgid, by_spi_in, by_spi_out;
 	bool in_msgid, in_spi_in, in_spi_out;
+	bool busy;                      /* qm->job submitted, done() not yet run */
 	uint32_t msgid;
 	struct ike_iv iv;
 	struct ike_p2_choice p2;
-	uint8_t ni[ISAKMP_NONCE_MAX], nr[IKE_NONCE_LEN];
+	struct ike_qm_handshake *qm;    /* NULL once installed */
+	uint8_t *ni, *nr;               /* qm->ni, qm->nr while qm lives, else NULL */
 	size_t ni_len, nr_len;
-	uint8_t g_xi[IKE_DH_PUBLIC_MAX];
-	size_t g_xi_len;
-	struct ike_dh *dh;
-	struct workq_job job;
-	bool busy;
-	enum ike_crypto_verdict job_result;
-	struct ike_secret g_xy;         /* PFS g(qm)^xy */
-	bool have_ids;
-	uint8_t idci[IKE_ID_MAX], idcr[IKE_ID_MAX];
-	size_t idci_len, idcr_len;
 	unsigned natoa_count;
 	struct netaddr natoa;           /* the first NAT-OA the peer sent */
 	struct ike_child_sa_params params; /* keys wiped after child_install */
@@ -246,6 +286,19 @@ struct ike_sa *ike_sa_new(struct ike_engine *e, const uint8_t cky_i[IKE_COOKIE_L
 /* No longer half-open: established. */
 void ike_sa_established(struct ike_sa *sa);
 
+/* Wipes and frees sa->mm (Main Mode is over); NULL mm is a no-op. */
+void ike_sa_handshake_free(struct ike_sa *sa);
+
+/*
+ * Takes SKEYID_d, SKEYID_a and the cipher key from keys into sa->keys, and
+ * SKEYID into sa->mm; wipes keys whatever happens.  Runs on the DH worker.
+ */
+enum ike_crypto_verdict ike_sa_keys_take(struct ike_sa *sa,
+					 struct ike_phase1_keys *keys) WARN_UNUSED;
+
+/* SKEYID_d widened into a struct ike_secret for ike_prf (the caller wipes it). */
+void ike_sa_skeyid_d(const struct ike_sa *sa, struct ike_secret *out);
+
 /*
  * Deletes an ISAKMP SA: with_children also deletes its IPsec SAs (each with a
  * Delete to the peer when notify_peer), else they are orphaned (kept until
@@ -254,8 +307,14 @@ void ike_sa_established(struct ike_sa *sa);
  */
 void ike_sa_delete(struct ike_sa *sa, bool notify_peer, bool with_children, const char *reason);
 
-/* A child for Quick Mode msgid under sa ("#N", listed, in the msgid table); NULL on OOM. */
+/*
+ * A child for Quick Mode msgid under sa ("#N", listed, in the msgid table),
+ * with its handshake state; NULL on OOM.
+ */
 struct ike_child *ike_child_new(struct ike_sa *sa, uint32_t msgid);
+
+/* Wipes and frees c->qm (Quick Mode is over); NULL qm is a no-op. */
+void ike_child_handshake_free(struct ike_child *c);
 
 /* Records our inbound SPI (the spi_in table) and the peer's (the spi_out table). */
 void ike_child_index_spi_in(struct ike_child *c);

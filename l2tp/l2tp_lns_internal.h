@@ -105,7 +105,7 @@ struct l2tp_tunnel {
 	unsigned busy;                   /* inside an entry point: closing is deferred */
 	bool peer_gone;                  /* closing because the peer stopped acknowledging */
 	bool doomed;                     /* close when the entry point leaves */
-	char doomed_reason[96];
+	char *doomed_reason;             /* a copy, made when doomed; NULL if that copy failed */
 };
 
 struct l2tp_session {
@@ -117,7 +117,7 @@ struct l2tp_session {
 	bool opened;
 	struct l2tp_session *next, **pprev;
 	struct ev_timer setup_due;
-	char close_reason[128];
+	const char *close_reason;        /* a static string, set when a handler closes it */
 };
 
 /* ------------------------------------------------------------ a received message */

@@ -2,14 +2,18 @@
  * l2tp_rel.c - reliable delivery of L2TPv2 control messages (RFC 2661 §5.8,
  * Appendix A).  See l2tp_rel.h for the behaviour and the ownership rules.
  *
- * The send side is a ring of L2TP_REL_SEND_MAX copies: entry i (from the
- * oldest) carries Ns = send_unacked + i; the first in_flight entries are on
- * the wire, the rest wait for the peer's window.  Each copy lives in a
- * struct wire_wr over its own buffer, so Ns and Nr are patched through the
- * writer.  The receive side keeps recv_window slots, indexed by Ns modulo
- * recv_window, for messages that arrived ahead of the expected one: only Ns
- * in next_recv + 1 .. next_recv + recv_window - 1 are held, and those map to
- * distinct slots.
+ * The send side is a ring of copies: entry i (from the oldest) carries
+ * Ns = send_unacked + i; the first in_flight entries are on the wire, the
+ * rest wait for the peer's window.  Each copy lives in a struct wire_wr over
+ * its own buffer, so Ns and Nr are patched through the writer.  The ring is
+ * allocated when a message is sent, doubles (a power of two, up to
+ * L2TP_REL_SEND_MAX) when it fills, and is freed once everything in it was
+ * acknowledged.  The receive side keeps recv_window slots, indexed by Ns
+ * modulo recv_window, for messages that arrived ahead of the expected one:
+ * only Ns in next_recv + 1 .. next_recv + recv_window - 1 are held, and those
+ * map to distinct slots; the slots are allocated for the first such message
+ * and freed when the last held one is delivered.  So an idle tunnel holds no
+ * buffer at all, only this struct.
  */
 #include "config.h"
 
@@ -48,7 +52,8 @@ struct l2tp_rel {
 	unsigned peer_window;
 
 	/* Sending. */
-	struct wire_wr send_queue[L2TP_REL_SEND_MAX]; /* a ring; .p NULL when unused */
+	struct wire_wr *send_queue; /* a ring of send_cap entries; NULL when nothing is held */
+	unsigned send_cap;        /* 0, or a power of two up to L2TP_REL_SEND_MAX */
 	unsigned send_head;       /* ring index of the oldest held message */
 	unsigned send_count;      /* messages held: in flight plus waiting */
 	unsigned in_flight;       /* of those, the oldest ones, on the wire and unacknowledged */
@@ -59,7 +64,8 @@ struct l2tp_rel {
 
 	/* Receiving. */
 	uint16_t next_recv;       /* the Ns expected next: the Nr we send */
-	struct l2tp_rel_held *held; /* conf.recv_window slots */
+	struct l2tp_rel_held *held; /* conf.recv_window slots; NULL when none is used */
+	unsigned held_count;      /* slots in use */
 	bool ack_owed;            /* the peer has not yet seen our current Nr */
 	struct ev_timer ack_timer;
 
@@ -94,7 +100,40 @@ static bool rel_seq_before(uint16_t a, uint16_t b)
 
 static struct wire_wr *rel_entry(struct l2tp_rel *rel, unsigned index)
 {
-	return &rel->send_queue[(rel->send_head + index) % L2TP_REL_SEND_MAX];
+	return &rel->send_queue[(rel->send_head + index) & (rel->send_cap - 1)];
+}
+
+/* Room for one more held message: the ring doubles when full; false on OOM. */
+static bool rel_ring_reserve(struct l2tp_rel *rel)
+{
+	unsigned cap = rel->send_cap ? rel->send_cap * 2 : 1;
+	struct wire_wr *ring;
+
+	if (rel->send_count < rel->send_cap)
+		return true;
+	if (cap > L2TP_REL_SEND_MAX)
+		return false;
+	ring = alloc_array(cap, sizeof(*ring));
+	if (ring == NULL)
+		return false;
+	for (unsigned i = 0; i < rel->send_count; i++)
+		ring[i] = *rel_entry(rel, i);
+	alloc_free(rel->send_queue);
+	rel->send_queue = ring;
+	rel->send_cap = cap;
+	rel->send_head = 0;
+	return true;
+}
+
+/* Everything sent was acknowledged: the ring goes. */
+static void rel_ring_release(struct l2tp_rel *rel)
+{
+	if (rel->send_count > 0)
+		return;
+	alloc_free(rel->send_queue);
+	rel->send_queue = NULL;
+	rel->send_cap = 0;
+	rel->send_head = 0;
 }
 
 static unsigned rel_usable_window(const struct l2tp_rel *rel)
@@ -166,10 +205,11 @@ static void rel_recv_ack(struct l2tp_rel *rel, uint16_t nr)
 
 		alloc_free(entry->p);
 		*entry = (struct wire_wr){ 0 };
-		rel->send_head = (rel->send_head + 1) % L2TP_REL_SEND_MAX;
+		rel->send_head = (rel->send_head + 1) & (rel->send_cap - 1);
 	}
 	REL_DBG(rel, "Nr=%u acknowledges %u message(s)", nr, acked);
 	rel->send_count -= acked;
+	rel_ring_release(rel);
 	rel->in_flight -= acked;
 	rel->send_unacked = nr;
 	rel->stats.acked += acked;
@@ -195,8 +235,16 @@ static void rel_finish_ack(struct l2tp_rel *rel)
 /* Keeps a message that arrived ahead of its turn (a copy; on failure the peer resends it). */
 static void rel_hold(struct l2tp_rel *rel, uint16_t ns, const uint8_t *msg, size_t len)
 {
-	struct l2tp_rel_held *slot = &rel->held[ns % rel->conf.recv_window];
+	struct l2tp_rel_held *slot;
 
+	if (rel->held == NULL) {
+		rel->held = alloc_array(rel->conf.recv_window, sizeof(*rel->held));
+		if (rel->held == NULL) {
+			REL_DBG(rel, "no memory to hold Ns=%u: dropped", ns);
+			return;
+		}
+	}
+	slot = &rel->held[ns % rel->conf.recv_window];
 	if (slot->bytes != NULL) {
 		REL_DBG(rel, "duplicate Ns=%u, already held (expecting %u)", ns, rel->next_recv);
 		rel->stats.duplicates++;
@@ -209,6 +257,7 @@ static void rel_hold(struct l2tp_rel *rel, uint16_t ns, const uint8_t *msg, size
 	}
 	slot->len = len;
 	slot->ns = ns;
+	rel->held_count++;
 	rel->stats.out_of_order++;
 	REL_DBG(rel, "holding Ns=%u until %u arrives", ns, rel->next_recv);
 }
@@ -216,7 +265,7 @@ static void rel_hold(struct l2tp_rel *rel, uint16_t ns, const uint8_t *msg, size
 /* Delivers held successors of the message just delivered; false if rel was freed. */
 static bool rel_deliver_held(struct l2tp_rel *rel)
 {
-	for (;;) {
+	while (rel->held != NULL) {
 		struct l2tp_rel_held *slot = &rel->held[rel->next_recv % rel->conf.recv_window];
 		struct l2tp_rel_held taken = *slot;
 		bool alive;
@@ -224,6 +273,10 @@ static bool rel_deliver_held(struct l2tp_rel *rel)
 		if (taken.bytes == NULL || taken.ns != rel->next_recv)
 			return true;
 		*slot = (struct l2tp_rel_held){ 0 };
+		if (--rel->held_count == 0) {
+			alloc_free(rel->held);
+			rel->held = NULL;
+		}
 		REL_DBG(rel, "delivering held Ns=%u", taken.ns);
 		rel->next_recv++;
 		rel->ack_owed = true;
@@ -233,6 +286,7 @@ static bool rel_deliver_held(struct l2tp_rel *rel)
 		if (!alive)
 			return false;
 	}
+	return true;
 }
 
 bool l2tp_rel_recv(struct l2tp_rel *rel, const struct l2tp_hdr *hdr, const uint8_t *msg,
@@ -334,11 +388,6 @@ struct l2tp_rel *l2tp_rel_new(struct ev_loop *loop, const struct l2tp_rel_conf *
 	rel = alloc_zero(sizeof(*rel));
 	if (rel == NULL)
 		return NULL;
-	rel->held = alloc_array(conf->recv_window, sizeof(*rel->held));
-	if (rel->held == NULL) {
-		alloc_free(rel);
-		return NULL;
-	}
 	rel->loop = loop;
 	rel->conf = *conf;
 	rel->ops = *ops;
@@ -358,7 +407,8 @@ void l2tp_rel_free(struct l2tp_rel *rel)
 	ev_timer_cancel(rel->loop, &rel->ack_timer);
 	for (unsigned i = 0; i < rel->send_count; i++)
 		alloc_free(rel_entry(rel, i)->p);
-	for (unsigned i = 0; i < rel->conf.recv_window; i++)
+	alloc_free(rel->send_queue);
+	for (unsigned i = 0; rel->held != NULL && i < rel->conf.recv_window; i++)
 		alloc_free(rel->held[i].bytes);
 	alloc_free(rel->held);
 	alloc_free(rel);
@@ -385,9 +435,13 @@ int l2tp_rel_send(struct l2tp_rel *rel, const uint8_t *msg, size_t len)
 		return -EINVAL;
 	if (rel->send_count >= L2TP_REL_SEND_MAX)
 		return -ENOBUFS;
-	copy = alloc_zero(len);
-	if (copy == NULL)
+	if (!rel_ring_reserve(rel))
 		return -ENOMEM;
+	copy = alloc_zero(len);
+	if (copy == NULL) {
+		rel_ring_release(rel);
+		return -ENOMEM;
+	}
 	entry = rel_entry(rel, rel->send_count);
 	*entry = wire_wr_init(copy, len);
 	wire_put_bytes(entry, msg, len);

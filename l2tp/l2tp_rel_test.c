@@ -4,7 +4,8 @@
  * 1-2-4-8-8 s backoff up to failed(), reordering, duplicates, the peer's
  * window (1 and 4), sequence wrap-around at 65535, acknowledgements of
  * nothing sent, freeing the rel from deliver() and failed(), freeing with
- * messages queued and held, and an out-of-memory walk.  Messages are built
+ * messages queued and held, an out-of-memory walk, and an idle rel holding
+ * no buffer.  Messages are built
  * with the real codec; every datagram rel transmits is captured and parsed.
  * Meant to run under ASan: the free-from-callback cases are use-after-free
  * traps and the free-with-queue cases are leak traps.
@@ -786,6 +787,49 @@ static void test_oom(void)
 	ev_loop_free(loop);
 }
 
+/*
+ * Memory per idle tunnel (issue 6): the send ring is allocated with the first
+ * message, doubles as messages wait, and goes with the last acknowledgement;
+ * the out-of-order slots exist only while a message is held.  Counted through
+ * lib/alloc's attempt counter (logging off, so nothing else allocates).
+ */
+static void test_idle_holds_nothing(void)
+{
+	struct l2tp_rel_conf conf;
+	struct rig g;
+	unsigned long before;
+
+	l2tp_rel_conf_default(&conf);
+	if (!ok(rig_open_conf(&g, &conf), "idle: rig"))
+		return;
+	before = alloc_count();
+	is_int(we_send(&g, L2TP_MSG_HELLO), 0, "idle: first message");
+	is_uint(alloc_count() - before, 2, "idle: the first message allocates the ring and its copy");
+	before = alloc_count();
+	ok(we_send(&g, L2TP_MSG_HELLO) == 0 && we_send(&g, L2TP_MSG_HELLO) == 0,
+	   "idle: two more messages");
+	is_uint(alloc_count() - before, 4, "idle: the ring doubled twice (1 -> 2 -> 4)");
+	before = alloc_count();
+	is_int(we_send(&g, L2TP_MSG_HELLO), 0, "idle: a fourth message");
+	is_uint(alloc_count() - before, 1, "idle: the fourth fits the ring (its copy only)");
+	ok(peer_sends(&g, 0, 0, 4), "idle: the peer acknowledges all four");
+	ok(l2tp_rel_idle(g.rel), "idle: nothing unacknowledged");
+	before = alloc_count();
+	is_int(we_send(&g, L2TP_MSG_HELLO), 0, "idle: a message after the acknowledgement");
+	is_uint(alloc_count() - before, 2, "idle: the ring went with the last acknowledgement");
+	ok(peer_sends(&g, 0, 0, 5), "idle: acknowledged");
+
+	before = alloc_count();
+	ok(peer_sends(&g, L2TP_MSG_HELLO, 1, 5), "idle: Ns 1 ahead of 0");
+	is_uint(alloc_count() - before, 2, "idle: the first held message allocates the slots");
+	ok(peer_sends(&g, L2TP_MSG_HELLO, 0, 5), "idle: then Ns 0");
+	is_uint(g.delivered_count, 2, "idle: both delivered");
+	before = alloc_count();
+	ok(peer_sends(&g, L2TP_MSG_HELLO, 3, 5), "idle: Ns 3 ahead of 2");
+	is_uint(alloc_count() - before, 2, "idle: the slots went with the last held message");
+	rig_close(&g);
+}
+
 /* A header that is not a sequenced control message is ignored. */
 static void test_not_control(void)
 {
@@ -821,6 +865,7 @@ int main(void)
 	test_free_in_deliver();
 	test_free_with_queue();
 	test_oom();
+	test_idle_holds_nothing();
 	test_not_control();
 	return tap_done();
 }

@@ -214,7 +214,7 @@ static struct l2tp_answer session_recv_cdn(void *obj, const struct l2tp_rx *rx)
 		log_msg(&s->lg, LOG_LEVEL_INFO, "CDN received without a readable Result Code");
 	}
 	util_wipe(buf, sizeof(buf));
-	snprintf(s->close_reason, sizeof(s->close_reason), "CDN received");
+	s->close_reason = "CDN received";
 	return L2TP_ACCEPT;
 }
 
@@ -410,5 +410,5 @@ void l2tp_session_recv(struct l2tp_tunnel *t, const struct l2tp_rx *rx)
 	else if (a.kind == L2TP_ANSWER_STOP)
 		l2tp_tunnel_stop(t, a.result, a.error, a.text);
 	else if (s->state == L2TP_SESSION_CLOSED)
-		l2tp_session_free(s, s->close_reason);
+		l2tp_session_free(s, s->close_reason ? s->close_reason : "closed");
 }

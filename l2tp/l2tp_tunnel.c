@@ -129,6 +129,7 @@ static void tunnel_free_unopened(struct l2tp_tunnel *t)
 {
 	l2tp_rel_free(t->rel);
 	alloc_free_wipe(t->secret, t->secret_len);
+	alloc_free(t->doomed_reason);
 	alloc_free(t);
 }
 
@@ -138,7 +139,7 @@ void l2tp_tunnel_close(struct l2tp_tunnel *t, const char *reason)
 
 	if (t->busy) {
 		if (!t->doomed)
-			snprintf(t->doomed_reason, sizeof(t->doomed_reason), "%s", reason);
+			t->doomed_reason = alloc_strdup(reason);
 		t->doomed = true;
 		return;
 	}
@@ -162,11 +163,13 @@ void l2tp_tunnel_enter(struct l2tp_tunnel *t)
 
 void l2tp_tunnel_leave(struct l2tp_tunnel *t)
 {
-	char reason[sizeof(t->doomed_reason)];
+	char reason[96];
 
 	if (--t->busy > 0 || !t->doomed)
 		return;
-	memcpy(reason, t->doomed_reason, sizeof(reason));
+	snprintf(reason, sizeof(reason), "%s", t->doomed_reason ? t->doomed_reason : "closed");
+	alloc_free(t->doomed_reason);
+	t->doomed_reason = NULL;
 	l2tp_tunnel_close(t, reason);
 }
 
