@@ -98,6 +98,10 @@ static bool rel_seq_before(uint16_t a, uint16_t b)
 	return distance >= 1 && distance <= 32767;
 }
 
+/* The ring's capacity doubles and indexes are masked: the limit must be a power of two. */
+_Static_assert((L2TP_REL_SEND_MAX & (L2TP_REL_SEND_MAX - 1)) == 0,
+	       "L2TP_REL_SEND_MAX must be a power of two");
+
 static struct wire_wr *rel_entry(struct l2tp_rel *rel, unsigned index)
 {
 	return &rel->send_queue[(rel->send_head + index) & (rel->send_cap - 1)];
