@@ -858,7 +858,7 @@ static void test_handshake_freed(const struct ike_crypto *crypto)
 	   ike_init_recv_mm6(&cl.in, last_sent(&g)->bytes, last_sent(&g)->len) == 0, "freed: MM6");
 	ok(sa->state == IKE_STATE_MAIN_R3, "freed: ISAKMP SA established");
 	ok(sa->mm == NULL, "freed: Main Mode state freed at establishment");
-	ok(sa->keys.enc_key.len > 0 && sa->keys.skeyid_a.len > 0 && sa->keys.skeyid_d_len > 0,
+	ok(sa->keys.enc_key_len > 0 && sa->keys.skeyid_a_len > 0 && sa->keys.skeyid_d_len > 0,
 	   "freed: the SA keeps the cipher key, SKEYID_a and SKEYID_d");
 	ok(sa->peer_id && sa->peer_id_len == 4, "freed: the peer ID is kept at its own size");
 	ok(sa->reply.bytes != NULL, "freed: MM6 is kept until the peer speaks again");

@@ -115,11 +115,14 @@ int ike_rx_decrypt(struct ike_engine *e, const struct ike_sa *sa, const struct i
 {
 	enum ike_crypto_verdict v;
 	size_t len = rx->hdr.body.len;
+	struct ike_secret key;
 
 	if (len == 0 || len > IKE_MSG_MAX)
 		return -1;
-	v = ike_cbc_decrypt(e->crypto, sa->p1.cipher, &sa->keys.enc_key, iv, rx->hdr.body.p, len,
-			    e->rx_buf, &rx->next_iv);
+	ike_sa_enc_key(sa, &key);
+	v = ike_cbc_decrypt(e->crypto, sa->p1.cipher, &key, iv, rx->hdr.body.p, len, e->rx_buf,
+			    &rx->next_iv);
+	ike_secret_wipe(&key);
 	if (v != IKE_CRYPTO_OK)
 		return -1;
 	rx->encrypted = true;
@@ -165,13 +168,17 @@ bool ike_tx_encrypt(struct ike_engine *e, const struct ike_sa *sa, struct ike_iv
 		    struct ike_tx *tx)
 {
 	size_t out_len;
+	struct ike_secret key;
+	enum ike_crypto_verdict v;
 
 	if (!isakmp_builder_ok(&tx->b))
 		return false;
 	isakmp_msg_finish(&tx->b);
-	if (ike_cbc_encrypt(e->crypto, sa->p1.cipher, &sa->keys.enc_key, iv,
-			    e->tx_buf + ISAKMP_HDR_LEN, tx->wr.len - ISAKMP_HDR_LEN,
-			    IKE_MSG_MAX - ISAKMP_HDR_LEN, &out_len, iv) != IKE_CRYPTO_OK)
+	ike_sa_enc_key(sa, &key);
+	v = ike_cbc_encrypt(e->crypto, sa->p1.cipher, &key, iv, e->tx_buf + ISAKMP_HDR_LEN,
+			    tx->wr.len - ISAKMP_HDR_LEN, IKE_MSG_MAX - ISAKMP_HDR_LEN, &out_len, iv);
+	ike_secret_wipe(&key);
+	if (v != IKE_CRYPTO_OK)
 		return false;
 	tx->wr.len = ISAKMP_HDR_LEN + out_len;
 	isakmp_msg_finish(&tx->b);

@@ -27,6 +27,8 @@ static bool info_send(struct ike_sa *sa, const struct info_fill *fill)
 	struct ike_tx tx;
 	struct ike_iv iv;
 	struct ike_digest d;
+	struct ike_secret skeyid_a;
+	enum ike_crypto_verdict v = IKE_CRYPTO_LIBRARY_ERROR;
 	uint32_t mid = 0;
 	size_t start;
 	uint8_t *at;
@@ -43,10 +45,13 @@ static bool info_send(struct ike_sa *sa, const struct info_fill *fill)
 	at = isakmp_hash_build(&tx.b, sa->p1.hash->output_len);
 	start = wire_mark(&tx.wr);
 	fill->fn(&tx.b, sa, fill->arg);
-	if (!at || !isakmp_builder_ok(&tx.b) ||
-	    ike_info_hash(e->crypto, sa->p1.hash, &sa->keys.skeyid_a, mid,
-			  (struct wire_span){ e->tx_buf + start, tx.wr.len - start },
-			  &d) != IKE_CRYPTO_OK)
+	if (at && isakmp_builder_ok(&tx.b)) {
+		ike_sa_skeyid_a(sa, &skeyid_a);
+		v = ike_info_hash(e->crypto, sa->p1.hash, &skeyid_a, mid,
+				  (struct wire_span){ e->tx_buf + start, tx.wr.len - start }, &d);
+		ike_secret_wipe(&skeyid_a);
+	}
+	if (v != IKE_CRYPTO_OK)
 		return false;
 	memcpy(at, d.bytes, d.len);
 	if (!ike_tx_encrypt(e, sa, &iv, &tx))
@@ -258,12 +263,17 @@ static int info_recv_protected(void *obj, struct ike_rx *rx)
 	struct wire_span after = ike_rx_after_hash(rx);
 	struct isakmp_hash hash;
 	struct ike_digest d;
+	struct ike_secret skeyid_a;
+	enum ike_crypto_verdict v = IKE_CRYPTO_LIBRARY_ERROR;
 	bool self = false;
 
-	if (!after.p || isakmp_hash_parse(rx->msg.payloads[0].body, &hash) != ISAKMP_OK ||
-	    ike_info_hash(e->crypto, sa->p1.hash, &sa->keys.skeyid_a, rx->hdr.message_id, after,
-			  &d) != IKE_CRYPTO_OK ||
-	    hash.data.len != d.len || CRYPTO_memcmp(hash.data.p, d.bytes, d.len) != 0) {
+	if (after.p && isakmp_hash_parse(rx->msg.payloads[0].body, &hash) == ISAKMP_OK) {
+		ike_sa_skeyid_a(sa, &skeyid_a);
+		v = ike_info_hash(e->crypto, sa->p1.hash, &skeyid_a, rx->hdr.message_id, after, &d);
+		ike_secret_wipe(&skeyid_a);
+	}
+	if (v != IKE_CRYPTO_OK || hash.data.len != d.len ||
+	    CRYPTO_memcmp(hash.data.p, d.bytes, d.len) != 0) {
 		e->stats.dropped_auth++;
 		rx->why = "its HASH did not match";
 		return IKE_DROP;

@@ -270,6 +270,8 @@ static int qm_send_qm2(struct ike_child *c)
 	struct ike_engine *e = c->engine;
 	struct ike_sa *sa = c->sa;
 	struct ike_digest d;
+	struct ike_secret skeyid_a;
+	enum ike_crypto_verdict v;
 	struct ike_tx tx;
 	size_t start;
 	uint8_t *at;
@@ -279,10 +281,14 @@ static int qm_send_qm2(struct ike_child *c)
 	at = isakmp_hash_build(&tx.b, sa->p1.hash->output_len);
 	start = wire_mark(&tx.wr);
 	qm_build_body(c, &tx);
-	if (!at || !isakmp_builder_ok(&tx.b) ||
-	    ike_qm_hash2(e->crypto, sa->p1.hash, &sa->keys.skeyid_a, c->msgid,
+	if (!at || !isakmp_builder_ok(&tx.b))
+		return IKE_DELETE;
+	ike_sa_skeyid_a(sa, &skeyid_a);
+	v = ike_qm_hash2(e->crypto, sa->p1.hash, &skeyid_a, c->msgid,
 			 (struct wire_span){ c->ni, c->ni_len },
-			 (struct wire_span){ e->tx_buf + start, tx.wr.len - start }, &d) != IKE_CRYPTO_OK)
+			 (struct wire_span){ e->tx_buf + start, tx.wr.len - start }, &d);
+	ike_secret_wipe(&skeyid_a);
+	if (v != IKE_CRYPTO_OK)
 		return IKE_DELETE;
 	memcpy(at, d.bytes, d.len);
 	if (!ike_tx_encrypt(e, sa, &c->iv, &tx))
@@ -381,14 +387,20 @@ static int qm_recv_qm3(void *obj, struct ike_rx *rx)
 	struct ike_sa *sa = c->sa;
 	struct isakmp_hash hash;
 	struct ike_digest d;
+	struct ike_secret skeyid_a;
+	enum ike_crypto_verdict v = IKE_CRYPTO_LIBRARY_ERROR;
 
 	if (!sa)
 		return IKE_DELETE;
-	if (rx->msg.count != 1 || isakmp_hash_parse(rx->msg.payloads[0].body, &hash) != ISAKMP_OK ||
-	    ike_qm_hash3(e->crypto, sa->p1.hash, &sa->keys.skeyid_a, c->msgid,
-			 (struct wire_span){ c->ni, c->ni_len }, (struct wire_span){ c->nr, c->nr_len },
-			 &d) != IKE_CRYPTO_OK ||
-	    hash.data.len != d.len || CRYPTO_memcmp(hash.data.p, d.bytes, d.len) != 0) {
+	if (rx->msg.count == 1 && isakmp_hash_parse(rx->msg.payloads[0].body, &hash) == ISAKMP_OK) {
+		ike_sa_skeyid_a(sa, &skeyid_a);
+		v = ike_qm_hash3(e->crypto, sa->p1.hash, &skeyid_a, c->msgid,
+				 (struct wire_span){ c->ni, c->ni_len },
+				 (struct wire_span){ c->nr, c->nr_len }, &d);
+		ike_secret_wipe(&skeyid_a);
+	}
+	if (v != IKE_CRYPTO_OK || hash.data.len != d.len ||
+	    CRYPTO_memcmp(hash.data.p, d.bytes, d.len) != 0) {
 		e->stats.dropped_auth++;
 		rx->why = "HASH(3) did not match";
 		return IKE_DROP;
@@ -465,11 +477,16 @@ static bool qm_hash1_ok(struct ike_sa *sa, const struct ike_rx *rx)
 	struct wire_span after = ike_rx_after_hash(rx);
 	struct isakmp_hash hash;
 	struct ike_digest d;
+	struct ike_secret skeyid_a;
+	enum ike_crypto_verdict v;
 
-	return after.p && isakmp_hash_parse(rx->msg.payloads[0].body, &hash) == ISAKMP_OK &&
-	       ike_qm_hash1(e->crypto, sa->p1.hash, &sa->keys.skeyid_a, rx->hdr.message_id, after,
-			    &d) == IKE_CRYPTO_OK &&
-	       hash.data.len == d.len && CRYPTO_memcmp(hash.data.p, d.bytes, d.len) == 0;
+	if (!after.p || isakmp_hash_parse(rx->msg.payloads[0].body, &hash) != ISAKMP_OK)
+		return false;
+	ike_sa_skeyid_a(sa, &skeyid_a);
+	v = ike_qm_hash1(e->crypto, sa->p1.hash, &skeyid_a, rx->hdr.message_id, after, &d);
+	ike_secret_wipe(&skeyid_a);
+	return v == IKE_CRYPTO_OK && hash.data.len == d.len &&
+	       CRYPTO_memcmp(hash.data.p, d.bytes, d.len) == 0;
 }
 
 static void qm_drop(struct ike_sa *sa, struct ike_rx *rx, uint64_t *counter, const char *why)

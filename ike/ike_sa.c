@@ -375,10 +375,24 @@ void ike_sa_handshake_free(struct ike_sa *sa)
 
 static void ike_sa_keys_wipe(struct ike_sa_keys *k)
 {
-	ike_secret_wipe(&k->enc_key);
-	ike_secret_wipe(&k->skeyid_a);
-	util_wipe(k->skeyid_d, sizeof(k->skeyid_d));
-	k->skeyid_d_len = 0;
+	util_wipe(k, sizeof(*k));
+}
+
+/* Copies a phase-1 key into a kept array of cap bytes; false if it does not fit. */
+static bool ike_sa_key_keep(uint8_t *dst, size_t cap, size_t *dst_len, const struct ike_secret *src)
+{
+	if (src->len > cap)
+		return false;
+	memcpy(dst, src->bytes, src->len);
+	*dst_len = src->len;
+	return true;
+}
+
+/* A kept key widened into *out (wiped if it does not fit, which cannot happen). */
+static void ike_sa_key_widen(const uint8_t *key, size_t len, struct ike_secret *out)
+{
+	if (ike_secret_set(out, key, len) != IKE_CRYPTO_OK)
+		ike_secret_wipe(out);
 }
 
 enum ike_crypto_verdict ike_sa_keys_take(struct ike_sa *sa, struct ike_phase1_keys *keys)
@@ -387,26 +401,29 @@ enum ike_crypto_verdict ike_sa_keys_take(struct ike_sa *sa, struct ike_phase1_ke
 	enum ike_crypto_verdict v = IKE_CRYPTO_BAD_LENGTH;
 
 	ike_sa_keys_wipe(k);
-	if (keys->skeyid_d.len <= sizeof(k->skeyid_d))
-		v = ike_secret_set(&k->enc_key, keys->enc_key.bytes, keys->enc_key.len);
-	if (v == IKE_CRYPTO_OK)
-		v = ike_secret_set(&k->skeyid_a, keys->skeyid_a.bytes, keys->skeyid_a.len);
-	if (v == IKE_CRYPTO_OK)
+	if (ike_sa_key_keep(k->enc_key, sizeof(k->enc_key), &k->enc_key_len, &keys->enc_key) &&
+	    ike_sa_key_keep(k->skeyid_a, sizeof(k->skeyid_a), &k->skeyid_a_len, &keys->skeyid_a) &&
+	    ike_sa_key_keep(k->skeyid_d, sizeof(k->skeyid_d), &k->skeyid_d_len, &keys->skeyid_d))
 		v = ike_secret_set(&sa->mm->skeyid, keys->skeyid.bytes, keys->skeyid.len);
-	if (v == IKE_CRYPTO_OK) {
-		memcpy(k->skeyid_d, keys->skeyid_d.bytes, keys->skeyid_d.len);
-		k->skeyid_d_len = keys->skeyid_d.len;
-	} else {
+	if (v != IKE_CRYPTO_OK)
 		ike_sa_keys_wipe(k);
-	}
 	ike_phase1_keys_wipe(keys);
 	return v;
 }
 
 void ike_sa_skeyid_d(const struct ike_sa *sa, struct ike_secret *out)
 {
-	if (ike_secret_set(out, sa->keys.skeyid_d, sa->keys.skeyid_d_len) != IKE_CRYPTO_OK)
-		ike_secret_wipe(out);
+	ike_sa_key_widen(sa->keys.skeyid_d, sa->keys.skeyid_d_len, out);
+}
+
+void ike_sa_skeyid_a(const struct ike_sa *sa, struct ike_secret *out)
+{
+	ike_sa_key_widen(sa->keys.skeyid_a, sa->keys.skeyid_a_len, out);
+}
+
+void ike_sa_enc_key(const struct ike_sa *sa, struct ike_secret *out)
+{
+	ike_sa_key_widen(sa->keys.enc_key, sa->keys.enc_key_len, out);
 }
 
 struct ike_sa *ike_sa_new(struct ike_engine *e, const uint8_t cky_i[IKE_COOKIE_LEN],

@@ -106,14 +106,16 @@ struct ike_source {
 
 /*
  * What an established ISAKMP SA keeps of phase 1's keys: SKEYID and SKEYID_e
- * go with the handshake.  enc_key and skeyid_a stay struct ike_secret because
- * the CBC and HASH functions take one (and ike_exchange.c and the test
- * harness name them); SKEYID_d, used once per Quick Mode, is kept at digest
- * size and widened on the stack when KEYMAT is made (ike_sa_skeyid_d()).
+ * go with the handshake.  The three kept are stored at their own size (a
+ * digest at most; the cipher key is at most 32 bytes) and widened into a
+ * struct ike_secret on the stack, then wiped, where ike_crypto/ike_prf take
+ * one: ike_sa_enc_key(), ike_sa_skeyid_a(), ike_sa_skeyid_d().
  */
 struct ike_sa_keys {
-	struct ike_secret enc_key;      /* the phase-1 cipher key */
-	struct ike_secret skeyid_a;     /* HASH(1..3), Informational HASH */
+	uint8_t enc_key[IKE_DIGEST_MAX];  /* the phase-1 cipher key */
+	size_t enc_key_len;
+	uint8_t skeyid_a[IKE_DIGEST_MAX]; /* HASH(1..3), Informational HASH */
+	size_t skeyid_a_len;
 	uint8_t skeyid_d[IKE_DIGEST_MAX]; /* derives KEYMAT */
 	size_t skeyid_d_len;
 };
@@ -296,8 +298,10 @@ void ike_sa_handshake_free(struct ike_sa *sa);
 enum ike_crypto_verdict ike_sa_keys_take(struct ike_sa *sa,
 					 struct ike_phase1_keys *keys) WARN_UNUSED;
 
-/* SKEYID_d widened into a struct ike_secret for ike_prf (the caller wipes it). */
+/* The kept keys widened into a struct ike_secret for ike_crypto/ike_prf (the caller wipes it). */
 void ike_sa_skeyid_d(const struct ike_sa *sa, struct ike_secret *out);
+void ike_sa_skeyid_a(const struct ike_sa *sa, struct ike_secret *out);
+void ike_sa_enc_key(const struct ike_sa *sa, struct ike_secret *out);
 
 /*
  * Deletes an ISAKMP SA: with_children also deletes its IPsec SAs (each with a

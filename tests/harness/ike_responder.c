@@ -152,9 +152,15 @@ static void on_finish_qm3(struct ev_timer *t)
 
 		if (c->state != IKE_STATE_QUICK_R1 || !sa)
 			continue;
-		if (ike_qm_hash3(e->crypto, sa->p1.hash, &sa->keys.skeyid_a, c->msgid,
+		struct ike_secret skeyid_a;
+		enum ike_crypto_verdict v;
+
+		ike_sa_skeyid_a(sa, &skeyid_a);
+		v = ike_qm_hash3(e->crypto, sa->p1.hash, &skeyid_a, c->msgid,
 				 (struct wire_span){ c->ni, c->ni_len },
-				 (struct wire_span){ c->nr, c->nr_len }, &d) != IKE_CRYPTO_OK)
+				 (struct wire_span){ c->nr, c->nr_len }, &d);
+		ike_secret_wipe(&skeyid_a);
+		if (v != IKE_CRYPTO_OK)
 			continue;
 		printf("FINISH_QM3 #%llu msgid=0x%08x (the peer never sent it)\n",
 		       (unsigned long long)c->serial, c->msgid);
