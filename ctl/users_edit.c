@@ -562,29 +562,10 @@ static void users_edit_remove_stale(const struct users_edit_files *files, users_
 	closedir(dir);
 }
 
-/* Grows *buf to twice its capacity, wiping the old copy; -EFBIG past USERS_FILE_MAX. */
-static int users_edit_grow(char **buf, size_t *capacity, size_t used)
-{
-	char *bigger;
-
-	if (*capacity > USERS_FILE_MAX)
-		return -EFBIG;
-	bigger = alloc_zero(*capacity * 2);
-	if (bigger == NULL)
-		return -ENOMEM;
-	memcpy(bigger, *buf, used);
-	alloc_free_wipe(*buf, *capacity);
-	*buf = bigger;
-	*capacity *= 2;
-	return 0;
-}
-
 /* The whole current file into *text (wipe-freed by the caller); a missing file is empty. */
 static int users_edit_read(const char *path, char **text, size_t *capacity, size_t *len)
 {
-	size_t cap = 0, used = 0;
 	struct stat st;
-	char *buf = NULL;
 	int fd, err = 0;
 
 	*text = NULL;
@@ -600,41 +581,8 @@ static int users_edit_read(const char *path, char **text, size_t *capacity, size
 		err = -EINVAL;
 		goto out;
 	}
-	cap = MIN((size_t)st.st_size, (size_t)USERS_FILE_MAX) + 1;
-	buf = alloc_zero(cap);
-	if (buf == NULL) {
-		err = -ENOMEM;
-		goto out;
-	}
-	for (;;) {
-		ssize_t n;
-
-		if (used == cap) {
-			err = users_edit_grow(&buf, &cap, used);
-			if (err < 0)
-				goto out;
-		}
-		n = read(fd, buf + used, cap - used);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			err = -errno;
-			goto out;
-		}
-		if (n == 0)
-			break;
-		used += (size_t)n;
-	}
-	if (used > USERS_FILE_MAX) {
-		err = -EFBIG;
-		goto out;
-	}
-	*text = buf;
-	*capacity = cap;
-	*len = used;
-	buf = NULL;
+	err = users_read_fd(fd, (size_t)st.st_size, text, capacity, len);
 out:
-	alloc_free_wipe(buf, cap);
 	close(fd);
 	return err;
 }

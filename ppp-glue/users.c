@@ -374,8 +374,7 @@ err:
 	return -ENOMEM;
 }
 
-/* Reads all of fd into a fresh buffer of *capacity bytes; -EFBIG past USERS_FILE_MAX. */
-static int users_read_all(int fd, size_t size_hint, char **buffer, size_t *capacity, size_t *len)
+int users_read_fd(int fd, size_t size_hint, char **buffer, size_t *capacity, size_t *len)
 {
 	size_t cap = MIN(size_hint, (size_t)USERS_FILE_MAX) + 1, used = 0;
 	char *buf = alloc_zero(cap), *bigger;
@@ -446,7 +445,7 @@ int users_load(const char *path, users_report_fn *report, void *arg, struct user
 		err = -EFBIG;
 		goto out;
 	}
-	err = users_read_all(fd, (size_t)st.st_size, &text, &capacity, &len);
+	err = users_read_fd(fd, (size_t)st.st_size, &text, &capacity, &len);
 	if (err < 0)
 		goto out;
 	if ((st.st_mode & 0077) != 0) {

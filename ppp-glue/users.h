@@ -82,6 +82,14 @@ int users_parse(const char *text, size_t len, users_report_fn *report, void *arg
 int users_load(const char *path, users_report_fn *report, void *arg,
 	       struct users **out) WARN_UNUSED;
 
+/*
+ * Reads all of fd (size_hint: its size if known, else 0) into a fresh buffer of
+ * *capacity bytes, len of them used and capacity > len; every copy it outgrows
+ * is wiped, and the caller wipe-frees the buffer (it holds NT hashes).  0, or
+ * -EFBIG past USERS_FILE_MAX, -ENOMEM, what read returns.
+ */
+int users_read_fd(int fd, size_t size_hint, char **buffer, size_t *capacity, size_t *len) WARN_UNUSED;
+
 /* Wipes the hashes and frees; NULL is a no-op. */
 void users_free(struct users *users);
 
