@@ -9,6 +9,7 @@
 
 #include "ctl/logview.h"
 #include "lib/alloc.h"
+#include "lib/util.h"
 
 /* ------------------------------------------------------------ small text */
 
@@ -43,17 +44,6 @@ static bool is_lower(char c)
 	return c >= 'a' && c <= 'z';
 }
 
-/* 0..15, or -1 for a character that is no hex digit. */
-static int hex_value(char c)
-{
-	if (is_digit(c))
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 static char fold(char c)
 {
@@ -409,8 +399,8 @@ static int line_user(const struct logview_line *line, char name[LOGVIEW_USER_MAX
 			else if (rd_skip(&rd, "\""))
 				c = '"';
 			else if (rd_skip(&rd, "x") && rd_left(&rd, 2)) {
-				int high = hex_value(rd.p[rd.offset]);
-				int low = hex_value(rd.p[rd.offset + 1]);
+				int high = util_hex_digit(rd.p[rd.offset]);
+				int low = util_hex_digit(rd.p[rd.offset + 1]);
 
 				if (high < 0 || low < 0)
 					return -1;

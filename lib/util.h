@@ -2,7 +2,7 @@
  * util.h - small macros every part of l2tpsec shares.
  *
  * Compile-time helpers (array sizes, container_of, MIN/MAX, attribute
- * shorthands) and util_wipe() for secrets.  Header only: no state, no
+ * shorthands), util_wipe() for secrets and util_hex_digit().  Header only: no state, no
  * allocation, no knowledge of any protocol.  Anything that grows a .c file
  * belongs in a module of its own.
  */
@@ -57,6 +57,18 @@ static inline void util_wipe(void *p, size_t n)
 {
 	if (n > 0)
 		explicit_bzero(p, n);
+}
+
+/* The value of a hexadecimal digit (either case), or -1 for any other character. */
+static inline int util_hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
 }
 
 #endif

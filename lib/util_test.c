@@ -57,6 +57,15 @@ int main(void)
 	util_wipe(NULL, zero);
 	ok(true, "util_wipe of 0 bytes at NULL is harmless");
 
+	is_int(util_hex_digit('0'), 0, "util_hex_digit '0'");
+	is_int(util_hex_digit('9'), 9, "util_hex_digit '9'");
+	is_int(util_hex_digit('a'), 10, "util_hex_digit 'a'");
+	is_int(util_hex_digit('F'), 15, "util_hex_digit 'F'");
+	is_int(util_hex_digit('g'), -1, "util_hex_digit 'g' is no digit");
+	is_int(util_hex_digit('/'), -1, "util_hex_digit '/' (just below '0') is no digit");
+	is_int(util_hex_digit('@'), -1, "util_hex_digit '@' (just below 'A') is no digit");
+	is_int(util_hex_digit('\0'), -1, "util_hex_digit NUL is no digit");
+
 	is_int(count_args(2, "%d", 1), 2, "PRINTF_LIKE compiles on a variadic function");
 	is_int(answer(), 42, "WARN_UNUSED compiles on a function");
 	return tap_done();

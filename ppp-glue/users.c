@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "lib/alloc.h"
+#include "lib/util.h"
 #include "ppp-glue/mschapv2.h"
 #include "ppp-glue/users.h"
 #include "ppp-glue/utf8.h"
@@ -187,23 +188,13 @@ bool users_name_valid(const char *name, size_t len, const char **reason)
 	return why == NULL;
 }
 
-static int users_hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 static bool users_parse_hash(const char *text, size_t len, uint8_t out[USERS_NT_HASH_LEN])
 {
 	if (len != USERS_HASH_HEX)
 		return false;
 	for (size_t i = 0; i < USERS_NT_HASH_LEN; i++) {
-		int high = users_hex_digit(text[2 * i]), low = users_hex_digit(text[2 * i + 1]);
+		int high = util_hex_digit(text[2 * i]), low = util_hex_digit(text[2 * i + 1]);
 
 		if (high < 0 || low < 0)
 			return false;
