@@ -23,27 +23,16 @@ set -euo pipefail
 . "$(dirname "$0")/../../tests/vm/libreswan.sh"
 # shellcheck source=bench/vm/responders.sh
 . "$(dirname "$0")/responders.sh"
+# shellcheck source=bench/vm/generator.sh
+. "$(dirname "$0")/generator.sh"
 
 SWEEP=${L2TPSEC_TEST_BENCH_SWEEP:-1 8 64 256}
 DURATION=${L2TPSEC_TEST_BENCH_DURATION:-15}
 GEN_DH=${L2TPSEC_TEST_BENCH_GEN_DH---light-dh}
-LOAD=$L2TPSEC_BUILD_DIR/bench/l2tpsec-ikeload
 HZ=100
-[ -x "$LOAD" ] || lib_abort "no $LOAD: build bench/l2tpsec-ikeload in L2TPSEC_TEST_BUILD"
 
-topology_direct
-printf 'route add local 10.64.0.0/16 dev lo\n' | ns_exec client ip -batch -
-printf 'route add 10.64.0.0/16 via %s\n' "$CLIENT_IP" | ns_exec server ip -batch -
+generator_topology
 
-cpu_ticks() { # cpu_ticks PID: utime + stime in clock ticks
-	local stat
-	read -r stat <"/proc/$1/stat"
-	stat=${stat##*) }
-	# shellcheck disable=SC2086 # split the fields
-	set -- $stat
-	echo $((${12} + ${13}))
-}
-field() { local f; for f in $2; do [ "${f%%=*}" = "$1" ] && echo "${f#*=}" && return; done; echo "-"; }
 
 # sweep NAME PID: the load generator at every concurrency against the responder PID.
 declare -A R=()

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # responders.sh - sourced, not run: the three IKEv1 responders the load generator is measured
 # against and proven with, each started alone in the server namespace with the same suite
 # (AES128/SHA1/MODP2048, ESP AES128/HMAC-SHA1, transport UDP/1701, no PFS: Debian 12's
@@ -13,7 +14,8 @@ responder_stop() {
 }
 
 _responder_l2tpsec() {
-	local log=$(ns_log_dir server)/l2tpsec.log conf=$WORK/l2tpsec-responder.conf
+	local log conf=$WORK/l2tpsec-responder.conf
+	log=$(ns_log_dir server)/l2tpsec.log
 	cat >"$conf" <<-EOF2
 		# written by bench/vm/responders.sh: IKE only, real kernel SAs, logging as an admin runs it
 		ike = { psk = "$TEST_PSK"; listen = "$SERVER_IP"; half_open_total = 100000; };
@@ -65,7 +67,8 @@ _responder_strongswan() {
 }
 
 _responder_libreswan() {
-	local log=$(ns_log_dir server)/pluto.log nssdir
+	local log nssdir
+	log=$(ns_log_dir server)/pluto.log
 	libreswan_check
 	if [ -z "${_RESPONDER_PLUTO_MOUNTED:-}" ]; then
 		ns_exec server ${BB:+$BB} mount -t overlay \

@@ -26,49 +26,30 @@
 set -euo pipefail
 # shellcheck source=tests/vm/lib.sh
 . "$(dirname "$0")/../../tests/vm/lib.sh"
+# shellcheck source=bench/vm/generator.sh
+. "$(dirname "$0")/generator.sh"
 
 RAMP=${L2TPSEC_TEST_BENCH_RAMP:-100 500 1000 2000}
 CONCURRENCY=${L2TPSEC_TEST_BENCH_CONCURRENCY:-32}
 SETUP_TIMEOUT=${L2TPSEC_TEST_BENCH_SETUP_TIMEOUT:-900}
 GEN_DH=${L2TPSEC_TEST_BENCH_GEN_DH---light-dh}
-LOAD=$L2TPSEC_BUILD_DIR/bench/l2tpsec-ikeload
 PPP_LOCAL=100.64.0.1
 PPP_POOL=100.64.0.10-100.64.39.255
-[ -x "$LOAD" ] || lib_abort "no $LOAD: build bench/l2tpsec-ikeload in L2TPSEC_TEST_BUILD"
 [ -f "$L2TPSEC_BUILD_DIR/ppp-glue/plugin/l2tpsec.so" ] || lib_abort "no ppp-glue/plugin/l2tpsec.so in L2TPSEC_TEST_BUILD"
 ulimit -n 1048576 2>/dev/null || ulimit -n 65536 2>/dev/null || true
 log "open files limit: $(ulimit -n); memory: $(grep MemTotal /proc/meminfo)"
 
-topology_direct
-printf 'route add local 10.64.0.0/16 dev lo\n' | ns_exec client ip -batch -
-printf 'route add 10.64.0.0/16 via %s\n' "$CLIENT_IP" | ns_exec server ip -batch -
+generator_topology
 server_users_write server "$TEST_USER:$TEST_PASSWORD"
 ns_write server /etc/ppp/options <<-'EOF2'
 	# written by bench/vm/sessions.sh: no system-wide pppd options, no ip-up hooks
 EOF2
 
-cpu_ticks() { # cpu_ticks PID: utime + stime in clock ticks (100 per second)
-	local stat
-	read -r stat <"/proc/$1/stat" 2>/dev/null || { echo 0; return; }
-	stat=${stat##*) }
-	# shellcheck disable=SC2086 # split the fields
-	set -- $stat
-	echo $((${12} + ${13}))
-}
-cpu_ticks_user_system() { # cpu_ticks_user_system PID: "UTIME STIME" in clock ticks
-	local stat
-	read -r stat <"/proc/$1/stat" 2>/dev/null || { echo "0 0"; return; }
-	stat=${stat##*) }
-	# shellcheck disable=SC2086 # split the fields
-	set -- $stat
-	echo "${12} ${13}"
-}
 busy_ticks() { # busy_ticks: all CPUs' non-idle ticks since boot (/proc/stat)
 	local cpu user nice system idle iowait irq softirq steal rest
 	read -r cpu user nice system idle iowait irq softirq steal rest </proc/stat
 	echo $((user + nice + system + irq + softirq + steal))
 }
-field() { local f; for f in $2; do [ "${f%%=*}" = "$1" ] && echo "${f#*=}" && return; done; echo "-"; }
 pppd_pids() {
 	local p comm
 	for p in $(ip netns pids "$(ns_real server)" 2>/dev/null); do

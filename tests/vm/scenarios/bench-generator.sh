@@ -21,16 +21,13 @@ set -euo pipefail
 . "$(dirname "$0")/../libreswan.sh"
 # shellcheck source=bench/vm/responders.sh
 . "$(dirname "$0")/../../../bench/vm/responders.sh"
+# shellcheck source=bench/vm/generator.sh
+. "$(dirname "$0")/../../../bench/vm/generator.sh"
 
-LOAD=$L2TPSEC_BUILD_DIR/bench/l2tpsec-ikeload
 COUNT=12
-[ -x "$LOAD" ] || lib_abort "no $LOAD: build bench/l2tpsec-ikeload in L2TPSEC_TEST_BUILD"
 
-topology_direct
-printf 'route add local 10.64.0.0/16 dev lo\n' | ns_exec client ip -batch -
-printf 'route add 10.64.0.0/16 via %s\n' "$CLIENT_IP" | ns_exec server ip -batch -
+generator_topology
 
-field() { local f; for f in $2; do [ "${f%%=*}" = "$1" ] && echo "${f#*=}" && return; done; echo "-"; }
 server_states_gone() { [ "$(xfrm_count server state)" = 0 ]; }
 
 # generate NAME ARGS...: COUNT clients, 4 in flight, Deletes after QM3; checks the RESULT line.
