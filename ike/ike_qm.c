@@ -179,8 +179,8 @@ static int qm_read_qm1(struct ike_child *c, const struct ike_rx *rx, bool *ke_pr
 	v = isakmp_nonce_parse(isakmp_msg_find(&rx->msg, ISAKMP_PAYLOAD_NONCE, 0)->body, &nonce);
 	if (v != ISAKMP_OK)
 		return (int)isakmp_verdict_notify(v);
-	memcpy(c->ni, nonce.data.p, nonce.data.len);
-	c->ni_len = nonce.data.len;
+	memcpy(c->qm->ni, nonce.data.p, nonce.data.len);
+	c->qm->ni_len = nonce.data.len;
 	*ke_present = isakmp_msg_count(&rx->msg, ISAKMP_PAYLOAD_KE) == 1;
 	if (*ke_present) {
 		v = isakmp_ke_parse(isakmp_msg_find(&rx->msg, ISAKMP_PAYLOAD_KE, 0)->body, &ke);
@@ -219,8 +219,8 @@ static int qm_recv_qm1(void *obj, struct ike_rx *rx)
 	}
 	if (c->p2.pfs_group && c->qm->g_xi_len != c->p2.pfs_group->public_len)
 		return IKE_FAIL(INVALID_KEY_INFORMATION);
-	c->nr_len = IKE_NONCE_LEN;
-	if (!ike_random(c->nr, c->nr_len))
+	c->qm->nr_len = IKE_NONCE_LEN;
+	if (!ike_random(c->qm->nr, c->qm->nr_len))
 		return IKE_DELETE;
 	c->iv = rx->next_iv;
 	ike_reply_request(&c->reply, rx->digest);
@@ -253,7 +253,7 @@ static void qm_build_body(struct ike_child *c, struct ike_tx *tx)
 	struct isakmp_id id;
 
 	isakmp_sa_build(&tx->b, &out);
-	isakmp_nonce_build(&tx->b, (struct wire_span){ c->nr, c->nr_len });
+	isakmp_nonce_build(&tx->b, (struct wire_span){ c->qm->nr, c->qm->nr_len });
 	if (c->p2.pfs_group)
 		isakmp_ke_build(&tx->b, ike_dh_public(c->qm->dh));
 	if (c->qm->have_ids) {
@@ -285,7 +285,7 @@ static int qm_send_qm2(struct ike_child *c)
 		return IKE_DELETE;
 	ike_sa_skeyid_a(sa, &skeyid_a);
 	v = ike_qm_hash2(e->crypto, sa->p1.hash, &skeyid_a, c->msgid,
-			 (struct wire_span){ c->ni, c->ni_len },
+			 (struct wire_span){ c->qm->ni, c->qm->ni_len },
 			 (struct wire_span){ e->tx_buf + start, tx.wr.len - start }, &d);
 	ike_secret_wipe(&skeyid_a);
 	if (v != IKE_CRYPTO_OK)
@@ -330,7 +330,7 @@ static bool qm_install(struct ike_child *c)
 	struct ike_esp_keys in, out;
 	struct ike_secret skeyid_d;
 	const struct ike_secret *g = c->p2.pfs_group ? &c->qm->g_xy : NULL;
-	struct wire_span ni = { c->ni, c->ni_len }, nr = { c->nr, c->nr_len };
+	struct wire_span ni = { c->qm->ni, c->qm->ni_len }, nr = { c->qm->nr, c->qm->nr_len };
 	bool ok;
 	int rc;
 
@@ -395,8 +395,8 @@ static int qm_recv_qm3(void *obj, struct ike_rx *rx)
 	if (rx->msg.count == 1 && isakmp_hash_parse(rx->msg.payloads[0].body, &hash) == ISAKMP_OK) {
 		ike_sa_skeyid_a(sa, &skeyid_a);
 		v = ike_qm_hash3(e->crypto, sa->p1.hash, &skeyid_a, c->msgid,
-				 (struct wire_span){ c->ni, c->ni_len },
-				 (struct wire_span){ c->nr, c->nr_len }, &d);
+				 (struct wire_span){ c->qm->ni, c->qm->ni_len },
+				 (struct wire_span){ c->qm->nr, c->qm->nr_len }, &d);
 		ike_secret_wipe(&skeyid_a);
 	}
 	if (v != IKE_CRYPTO_OK || hash.data.len != d.len ||

@@ -608,8 +608,6 @@ void ike_child_handshake_free(struct ike_child *c)
 	c->busy = false;
 	qm_handshake_wipe_free(c->qm);
 	c->qm = NULL;
-	c->ni = c->nr = NULL;
-	c->ni_len = c->nr_len = 0;
 }
 
 struct ike_child *ike_child_new(struct ike_sa *sa, uint32_t msgid)
@@ -624,8 +622,6 @@ struct ike_child *ike_child_new(struct ike_sa *sa, uint32_t msgid)
 	}
 	qm->child = c;
 	c->qm = qm;
-	c->ni = qm->ni;
-	c->nr = qm->nr;
 	c->engine = e;
 	c->serial = logger_init(&c->lg, e->log, &e->lg, "#");
 	c->parent_serial = sa->serial;

@@ -192,6 +192,7 @@ struct ike_qm_handshake {
 	struct workq_job job;           /* PFS DH on a worker */
 	enum ike_crypto_verdict job_result;
 	uint8_t ni[ISAKMP_NONCE_MAX], nr[IKE_NONCE_LEN];
+	size_t ni_len, nr_len;
 	uint8_t g_xi[IKE_DH_PUBLIC_MAX];
 	size_t g_xi_len;
 	struct ike_dh *dh;
@@ -216,8 +217,6 @@ struct ike_child {
 	struct ike_iv iv;
 	struct ike_p2_choice p2;
 	struct ike_qm_handshake *qm;    /* NULL once installed */
-	uint8_t *ni, *nr;               /* qm->ni, qm->nr while qm lives, else NULL */
-	size_t ni_len, nr_len;
 	unsigned natoa_count;
 	struct netaddr natoa;           /* the first NAT-OA the peer sent */
 	struct ike_child_sa_params params; /* keys wiped after child_install */

@@ -157,8 +157,8 @@ static void on_finish_qm3(struct ev_timer *t)
 
 		ike_sa_skeyid_a(sa, &skeyid_a);
 		v = ike_qm_hash3(e->crypto, sa->p1.hash, &skeyid_a, c->msgid,
-				 (struct wire_span){ c->ni, c->ni_len },
-				 (struct wire_span){ c->nr, c->nr_len }, &d);
+				 (struct wire_span){ c->qm->ni, c->qm->ni_len },
+				 (struct wire_span){ c->qm->nr, c->qm->nr_len }, &d);
 		ike_secret_wipe(&skeyid_a);
 		if (v != IKE_CRYPTO_OK)
 			continue;
